@@ -1,0 +1,196 @@
+"""Shared fixtures: the app with a fresh database, a real CalDAV server, a live server and a browser."""
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+from flask import Flask
+from werkzeug.serving import make_server
+
+from tests.rigs.quiet import QuietHandler
+
+from tests.rigs.radicale_rig import RadicaleRig
+from webapp import create_app
+from webapp.auth import create_user
+from webapp.models import User
+
+TEST_KEY = Fernet.generate_key().decode()
+CHROMIUM = "/usr/bin/chromium"
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def app_config(tmp_path: Path) -> dict:
+    """The test dict given to create_app; tests may override this fixture or mutate the dict."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'slotwise.db'}",
+        "SLOTWISE_ENCRYPTION_KEY": TEST_KEY,
+        "ICLOUD_CALDAV_URL": "http://127.0.0.1:9/",  # nothing listens: no test ever reaches Apple
+        "CALDAV_TIMEOUT_SECONDS": 5,
+        "SCHEDULER_ENABLED": False,
+    }
+
+
+@pytest.fixture
+def app(app_config: dict, request: pytest.FixtureRequest) -> Iterator[Flask]:
+    if "caldav_server" in request.fixturenames:
+        app_config["ICLOUD_CALDAV_URL"] = request.getfixturevalue("caldav_server").url
+    application = create_app(app_config)
+    yield application
+    from webapp.db import database
+
+    if not database.is_closed():
+        database.close()
+
+
+@pytest.fixture
+def client(app: Flask):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app: Flask):
+    def make(email: str = "ada@example.com", password: str = PASSWORD, **kw) -> User:
+        with app.app_context():
+            return create_user(email, password, **kw)
+
+    return make
+
+
+@pytest.fixture
+def user(make_user) -> User:
+    return make_user()
+
+
+class AuthActions:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email: str = "ada@example.com", password: str = PASSWORD):
+        # the form carries a signed token; read it from the page like a browser would
+        page = self.client.get("/login").get_data(as_text=True)
+        csrf = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        return self.client.post("/login", data={"email": email, "password": password, "csrf_token": csrf})
+
+    def csrf_token(self) -> str:
+        page = self.client.get("/login").get_data(as_text=True)
+        if 'name="csrf_token" value="' not in page:
+            page = self.client.get("/settings/profile/integrations").get_data(as_text=True)
+        return page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+
+
+@pytest.fixture
+def auth(client) -> AuthActions:
+    return AuthActions(client)
+
+
+@pytest.fixture
+def logged_in(user, auth, client):
+    """A client signed in as `user`; `client.csrf` holds a CSRF token for HTMX-style headers."""
+    auth.login()
+    client.csrf = auth.csrf_token()
+    return client
+
+
+# --- CalDAV ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RadicaleRig]:
+    rig = RadicaleRig(tmp_path_factory.mktemp("radicale"))
+    yield rig
+    rig.stop()
+
+
+@pytest.fixture
+def caldav_server(radicale: RadicaleRig) -> RadicaleRig:
+    """The CalDAV server Slotwise talks to (ICLOUD_CALDAV_URL points at it)."""
+    return radicale
+
+
+# --- live server and browser -------------------------------------------------------------------
+
+
+class LiveServer:
+    def __init__(self, app: Flask):
+        self.app = app
+        self._server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[LiveServer]:
+    server = LiveServer(app)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    """Debian's Chromium, never a downloaded browser."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make test`, which installs Debian's chromium")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    }
+
+
+@pytest.fixture
+def browser_login(page, live_server, user):
+    """Sign in through the login form in the real browser; returns the page."""
+    page.goto(live_server.url + "/login")
+    page.get_by_label("E-mail").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live_server.url + "/")
+    return page
+
+
+@pytest.fixture(scope="session")
+def base_url() -> None:
+    """Replaces pytest-base-url's fixture (deprecated form under pytest 9); pages use full URLs."""
+    return None
+
+
+# --- accounts without going through the connect form -------------------------------------------
+
+APP_PASSWORD = "abcd-efgh-ijkl-mnop"
+
+
+@pytest.fixture
+def make_account(app: Flask):
+    """Store a CalendarAccount with its calendars straight in the database.
+
+    `calendars` maps a calendar URL (as the CalDAV server lists it) to (name, role).
+    """
+    from webapp.crypto import encrypt
+    from webapp.models import CalendarAccount, RemoteCalendar
+
+    def make(owner: User, email: str, password: str = APP_PASSWORD,
+             calendars: dict[str, tuple[str, str]] | None = None) -> CalendarAccount:
+        with app.app_context():
+            account = CalendarAccount.create(owner=owner, email=email, password_encrypted=encrypt(password))
+            for url, (name, role) in (calendars or {}).items():
+                RemoteCalendar.create(account=account, url=url, name=name, role=role)
+            return account
+
+    return make

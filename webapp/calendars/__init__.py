@@ -1,0 +1,1 @@
+"""The calendar domain: CalDAV access, iCalendar semantics, availability and sync (no Flask here)."""

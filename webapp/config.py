@@ -1,0 +1,72 @@
+"""Settings: defaults, then instance/config.py, then the environment, then a test dict."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+DEFAULTS: dict[str, Any] = {
+    "DATABASE_URL": None,  # None means sqlite:///<instance>/slotwise.db
+    "ICLOUD_CALDAV_URL": "https://caldav.icloud.com",
+    "CALDAV_TIMEOUT_SECONDS": 20,
+    "SYNC_INTERVAL_SECONDS": 60,
+    "SYNC_HORIZON_DAYS": 180,
+    "SCHEDULER_ENABLED": False,
+    "ALLOW_REGISTRATION": False,
+    "SLOTWISE_ENCRYPTION_KEY": None,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_CHECK_DEFAULT": False,  # checked in webapp.security, where Bearer API calls are exempt
+    "WTF_CSRF_TIME_LIMIT": None,
+}
+
+# Environment variables read by name, with the type each is parsed as.
+ENV_SETTINGS: dict[str, type] = {
+    "SECRET_KEY": str,
+    "DATABASE_URL": str,
+    "ICLOUD_CALDAV_URL": str,
+    "CALDAV_TIMEOUT_SECONDS": float,
+    "SYNC_INTERVAL_SECONDS": int,
+    "SYNC_HORIZON_DAYS": int,
+    "SCHEDULER_ENABLED": bool,
+    "ALLOW_REGISTRATION": bool,
+    "SLOTWISE_ENCRYPTION_KEY": str,
+}
+
+
+def parse_bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load(app: Flask, test_config: dict[str, Any] | None) -> None:
+    app.config.from_mapping(DEFAULTS)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        for name, kind in ENV_SETTINGS.items():
+            raw = os.environ.get(name)
+            if raw is None or raw == "":
+                continue
+            app.config[name] = parse_bool(raw) if kind is bool else kind(raw)
+        app.config.from_prefixed_env("SLOTWISE")
+    else:
+        app.config.update(test_config)
+    if not app.config.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'slotwise.db'}"
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret(app, "secret_key", lambda: secrets.token_hex(32))
+
+
+def instance_secret(app: Flask, filename: str, make: Any) -> str:
+    """Read a secret kept in instance/, creating it (mode 0600) on first use."""
+    path = Path(app.instance_path) / filename
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = make()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value)
+    return value

@@ -1,0 +1,82 @@
+"""The Peewee database: one proxy, bound per app, schema created and migrated in place."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import click
+from flask import Flask
+from peewee import Database, DatabaseProxy, SqliteDatabase
+from playhouse import db_url
+from playhouse.migrate import SchemaMigrator
+
+log = logging.getLogger(__name__)
+
+database = DatabaseProxy()
+
+SQLITE_PRAGMAS = {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 10000, "synchronous": "normal"}
+
+
+def connect_url(url: str) -> Database:
+    if url.startswith("sqlite"):
+        return db_url.connect(url, pragmas=SQLITE_PRAGMAS)
+    return db_url.connect(url)
+
+
+def init_app(app: Flask) -> None:
+    database.initialize(connect_url(app.config["DATABASE_URL"]))
+    create_schema()
+
+    @app.before_request
+    def _open() -> None:
+        database.connect(reuse_if_open=True)
+
+    @app.teardown_appcontext
+    def _close(exc: BaseException | None) -> None:
+        if not database.is_closed():
+            database.close()
+
+    @app.cli.command("init-db")
+    def init_db_command() -> None:
+        """Create the database schema (safe to run again: it never drops data)."""
+        version = create_schema()
+        click.echo(f"Database ready at schema version {version}.")
+        from .models import User
+
+        if not User.select().exists():
+            click.echo(
+                "No user exists yet. Create the first one with\n"
+                "  .venv/bin/flask --app webapp create-user you@example.com --name 'Your Name' --timezone Europe/Berlin\n"
+                "or open the app and choose 'Create the first one'."
+            )
+
+
+# Each migration takes a SchemaMigrator and brings the schema up by one version.
+# Add new steps at the end; never edit or remove one that has shipped.
+MIGRATIONS: list[Callable[[SchemaMigrator], None]] = []
+
+
+def create_schema() -> int:
+    """Create missing tables and run pending migrations; return the schema version."""
+    from .models import ALL_MODELS, SchemaVersion
+
+    db = database.obj
+    with database.connection_context():
+        with database.atomic():
+            fresh = not db.table_exists(SchemaVersion._meta.table_name)
+            db.create_tables(ALL_MODELS, safe=True)
+            row = SchemaVersion.get_or_none()
+            if row is None:
+                # A new database already has the newest tables: start at the newest version.
+                row = SchemaVersion.create(version=len(MIGRATIONS) if fresh else 0)
+            migrator = SchemaMigrator.from_database(db)
+            for step in range(row.version, len(MIGRATIONS)):
+                log.info("migrating schema to version %d", step + 1)
+                MIGRATIONS[step](migrator)
+                row.version = step + 1
+                row.save()
+            return row.version
+
+
+def is_sqlite() -> bool:
+    return isinstance(database.obj, SqliteDatabase)

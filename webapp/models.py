@@ -1,0 +1,264 @@
+"""The whole domain's schema. No Flask or caldav here: query helpers only.
+
+All datetimes are stored as naive UTC.
+"""
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+from peewee import (
+    BooleanField,
+    CharField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+from .db import database
+
+
+def utcnow() -> datetime:
+    """Now as naive UTC, the form every datetime is stored in."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+DEFAULT_WORKING_HOURS: dict[str, list[list[str]]] = {
+    str(day): [["09:00", "17:00"]] for day in range(5)  # Monday=0 … Friday=4
+}
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+
+
+class SchemaVersion(BaseModel):
+    version = IntegerField()
+
+
+class User(BaseModel):
+    email = CharField(unique=True)
+    password_hash = CharField()
+    display_name = CharField(default="")
+    timezone = CharField(default="UTC")
+    booking_slug = CharField(unique=True)
+    working_hours_json = TextField(default=lambda: json.dumps(DEFAULT_WORKING_HOURS))
+    slot_minutes = IntegerField(default=30)
+    buffer_before_minutes = IntegerField(default=0)
+    buffer_after_minutes = IntegerField(default=0)
+    min_notice_minutes = IntegerField(default=240)
+    horizon_days = IntegerField(default=60)
+    created_at = DateTimeField(default=utcnow)
+
+    # flask-login protocol
+    is_active = True
+    is_anonymous = False
+    is_authenticated = True
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    @property
+    def working_hours(self) -> dict[str, list[list[str]]]:
+        """Weekday ("0" = Monday) → list of ["HH:MM", "HH:MM"] ranges in the user's zone."""
+        return json.loads(self.working_hours_json)
+
+    @working_hours.setter
+    def working_hours(self, value: dict[str, list[list[str]]]) -> None:
+        self.working_hours_json = json.dumps(value)
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.email
+
+    @classmethod
+    def by_email(cls, email: str) -> User | None:
+        return cls.get_or_none(cls.email == email.strip().lower())
+
+    @staticmethod
+    def new_slug() -> str:
+        return secrets.token_urlsafe(6).lower().replace("_", "x").replace("-", "x")
+
+
+class ApiToken(BaseModel):
+    user = ForeignKeyField(User, backref="api_tokens", on_delete="CASCADE")
+    token_hash = CharField(unique=True)
+    created_at = DateTimeField(default=utcnow)
+    last_used_at = DateTimeField(null=True)
+
+
+class Contact(BaseModel):
+    owner = ForeignKeyField(User, backref="contacts", on_delete="CASCADE")
+    name = CharField()
+    email = CharField()
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("owner", "email"), True),)
+
+
+class CalendarAccount(BaseModel):
+    """One connected iCloud account (Apple ID) of a user."""
+
+    CONNECTED = "connected"
+    NEEDS_RECONNECT = "needs_reconnect"
+    ERROR = "error"
+
+    owner = ForeignKeyField(User, backref="calendar_accounts", on_delete="CASCADE")
+    provider = CharField(default="icloud")
+    email = CharField()
+    password_encrypted = TextField(null=True)
+    status = CharField(default=CONNECTED)
+    last_synced_at = DateTimeField(null=True)
+    last_error = TextField(null=True)
+    consecutive_failures = IntegerField(default=0)
+    next_sync_after = DateTimeField(null=True)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("owner", "provider", "email"), True),)
+
+    @classmethod
+    def of(cls, user: User):
+        return cls.select().where(cls.owner == user).order_by(cls.email)
+
+
+class RemoteCalendar(BaseModel):
+    """A calendar found in a CalendarAccount, with its role in Slotwise."""
+
+    PRIMARY = "primary"
+    CONFLICT = "conflict"
+    NONE = "none"
+
+    account = ForeignKeyField(CalendarAccount, backref="calendars", on_delete="CASCADE")
+    url = CharField(max_length=1024)
+    name = CharField(default="")
+    color = CharField(null=True)
+    role = CharField(default=NONE)
+    sync_token = TextField(null=True)
+    ctag = CharField(null=True, max_length=512)
+    empty_strikes = IntegerField(default=0)  # consecutive syncs that listed zero objects
+    synced_until = DateTimeField(null=True)  # end of the window mirrored so far
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("account", "url"), True),)
+
+    @property
+    def is_read(self) -> bool:
+        return self.role in (self.PRIMARY, self.CONFLICT)
+
+
+class RemoteObject(BaseModel):
+    """One calendar object resource seen on the server (href + etag), for incremental sync."""
+
+    calendar = ForeignKeyField(RemoteCalendar, backref="objects", on_delete="CASCADE")
+    href = CharField(max_length=1024)
+    etag = CharField(null=True, max_length=512)
+    uid = CharField(null=True, max_length=512)
+
+    class Meta:
+        indexes = ((("calendar", "href"), True),)
+
+
+class Appointment(BaseModel):
+    BOOKED = "booked"
+    CANCELLED = "cancelled"
+
+    PUSH_NONE = "none"  # nothing to write: no Primary Calendar
+    PUSH_PENDING = "pending"
+    PUSH_SYNCED = "synced"
+    PUSH_FAILED = "failed"
+
+    uuid = CharField(unique=True, default=lambda: str(uuid.uuid4()))
+    owner = ForeignKeyField(User, backref="appointments", on_delete="CASCADE")
+    contact = ForeignKeyField(Contact, backref="appointments", null=True, on_delete="SET NULL")
+    title = CharField(default="")
+    start_utc = DateTimeField(index=True)
+    end_utc = DateTimeField(index=True)
+    status = CharField(default=BOOKED)
+    # Where the event was written: calendar, href, etag and UID of the remote copy.
+    remote_calendar = ForeignKeyField(RemoteCalendar, null=True, on_delete="SET NULL")
+    remote_href = CharField(null=True, max_length=1024)
+    remote_etag = CharField(null=True, max_length=512)
+    remote_uid = CharField(null=True, max_length=512)
+    push_state = CharField(default=PUSH_PENDING)
+    push_attempts = IntegerField(default=0)
+    push_error = TextField(null=True)
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+    @property
+    def event_uid(self) -> str:
+        return f"{self.uuid}@slotwise"
+
+    @classmethod
+    def live(cls):
+        return cls.select().where(cls.status == cls.BOOKED)
+
+
+class BlockedSlot(BaseModel):
+    MANUAL = "manual"
+    ICLOUD = "icloud"
+
+    owner = ForeignKeyField(User, backref="blocked_slots", on_delete="CASCADE")
+    source = CharField(default=MANUAL)
+    remote_calendar = ForeignKeyField(RemoteCalendar, null=True, backref="blocked_slots", on_delete="CASCADE")
+    remote_object = ForeignKeyField(RemoteObject, null=True, backref="blocked_slots", on_delete="CASCADE")
+    uid = CharField(null=True, max_length=512)
+    recurrence_id = CharField(null=True)
+    start_utc = DateTimeField(index=True)
+    end_utc = DateTimeField(index=True)
+    all_day = BooleanField(default=False)
+    title = CharField(default="", max_length=1024)
+    created_at = DateTimeField(default=utcnow)
+
+
+class SyncRun(BaseModel):
+    account = ForeignKeyField(CalendarAccount, backref="sync_runs", on_delete="CASCADE")
+    started_at = DateTimeField(default=utcnow)
+    finished_at = DateTimeField(null=True)
+    pulled = IntegerField(default=0)
+    updated = IntegerField(default=0)
+    deleted = IntegerField(default=0)
+    pushed = IntegerField(default=0)
+    skipped = IntegerField(default=0)
+    requests = IntegerField(default=0)
+    error = TextField(null=True)
+    warnings = TextField(default="")
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()
+
+    def add_warning(self, text: str) -> None:
+        self.warnings = f"{self.warnings}\n{text}".strip()
+
+
+ALL_MODELS: list[type[Model]] = [
+    SchemaVersion,
+    User,
+    ApiToken,
+    Contact,
+    CalendarAccount,
+    RemoteCalendar,
+    RemoteObject,
+    Appointment,
+    BlockedSlot,
+    SyncRun,
+]
+
+
+def as_json(value: Any) -> Any:
+    """Naive-UTC datetimes as ISO 8601 with offset, for JSON answers."""
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=timezone.utc).isoformat()
+    return value

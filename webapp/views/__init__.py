@@ -1,0 +1,28 @@
+"""Blueprints, one a module."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    from . import auth, availability, booking, calendar, calendar_config, integrations, profile
+    from .api import api
+
+    for module in (auth, calendar, profile, integrations, calendar_config, availability, booking):
+        app.register_blueprint(module.bp)
+    app.register_blueprint(api)
+    init_context(app)
+
+
+def init_context(app: Flask) -> None:
+    from flask_login import current_user
+
+    from ..models import CalendarAccount
+
+    @app.context_processor
+    def _reconnect_banner() -> dict:
+        """Accounts whose password Apple refused: every page of their owner says so."""
+        if not current_user.is_authenticated:
+            return {"reconnect_accounts": []}
+        accounts = CalendarAccount.of(current_user).where(CalendarAccount.status == CalendarAccount.NEEDS_RECONNECT)
+        return {"reconnect_accounts": list(accounts)}

@@ -1,0 +1,19 @@
+"""Settings → My Profile: the entry point to its tabs."""
+from __future__ import annotations
+
+from flask import Blueprint, redirect, url_for
+from flask_login import login_required
+
+bp = Blueprint("profile", __name__, url_prefix="/settings")
+
+
+@bp.get("/")
+@login_required
+def settings():
+    return redirect(url_for("integrations.index"))
+
+
+@bp.get("/profile/")
+@login_required
+def my_profile():
+    return redirect(url_for("integrations.index"))
