@@ -277,7 +277,8 @@ def configure_calendars(user: User, primary_id: int | None, conflict_ids: Iterab
     Only calendars of the user's own accounts are accepted, else ConfigurationRefused and nothing
     changes. A Primary also ticked for conflicts stays "primary" (it is read anyway). Appointments
     are not touched: they keep pointing at the calendar they were written to, which is how the sync
-    engine knows to move them. Returns the ids of accounts whose calendars changed role.
+    engine knows to move them. Asks for a sync of, and returns the ids of, the accounts whose
+    calendars changed role.
     """
     wanted_conflicts = set(conflict_ids)
     mine = {cal.id: cal for cal in calendars_of(user)}
@@ -300,7 +301,30 @@ def configure_calendars(user: User, primary_id: int | None, conflict_ids: Iterab
                 cal.role = role
                 cal.save(only=[RemoteCalendar.role])
                 changed.add(cal.account_id)
+    if changed:
+        from . import syncing  # here, not at the top: the sync engine imports this module
+
+        syncing.request_sync(sorted(changed))
     return changed
+
+
+def parse_calendar_id(value: object) -> int:
+    """A calendar id from a form or JSON; ConfigurationRefused when it is not a whole number."""
+    if isinstance(value, bool):
+        raise ConfigurationRefused("Calendar ids are whole numbers. Nothing was changed.")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    raise ConfigurationRefused("Calendar ids are whole numbers. Nothing was changed.")
+
+
+def calendars_by_account(user: User) -> list[tuple[CalendarAccount, list[RemoteCalendar]]]:
+    """The user's calendars grouped by account, for the Check for Conflicts checkboxes."""
+    groups: dict[int, tuple[CalendarAccount, list[RemoteCalendar]]] = {}
+    for cal in calendars_of(user):
+        groups.setdefault(cal.account_id, (cal.account, []))[1].append(cal)
+    return list(groups.values())
 
 
 def accounts_as_json(user: User) -> list[dict]:
