@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 APP_PASSWORD = re.compile(r"^[a-z]{16}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-APPLE_ID_URL = "https://appleid.apple.com/"
+MAX_ID = 2**63 - 1
 
 STATUS_LABELS = {
     CalendarAccount.CONNECTED: "Connected",
@@ -83,9 +83,9 @@ def _check_shape(email: str | None, raw_password: str) -> tuple[str, str]:
         kind = "email"
     password = normalise_app_password(raw_password)
     if password is None:
+        # The page adds why (Apple requires an app-specific password) and where to make one.
         errors["password"] = (
-            "This is not an app-specific password. Apple requires an app-specific password "
-            "(four groups of four letters, like abcd-efgh-ijkl-mnop), not your Apple ID password."
+            "This is not an app-specific password: those are four groups of four letters, like abcd-efgh-ijkl-mnop."
         )
         kind = kind or "password_shape"
     if errors:
@@ -162,7 +162,14 @@ def connect_account(user: User, email: str, raw_password: str) -> CalendarAccoun
         _set_ok(account)
         account.save()
         _refresh_calendars(account, found)
+    _request_sync([account.id])
     return account
+
+
+def _request_sync(account_ids: list[int]) -> None:
+    from . import syncing  # here, not at the top: the sync engine imports this module
+
+    syncing.request_sync(account_ids)
 
 
 def reconnect_account(account: CalendarAccount, raw_password: str) -> CalendarAccount:
@@ -175,6 +182,7 @@ def reconnect_account(account: CalendarAccount, raw_password: str) -> CalendarAc
         account.save()
         _refresh_calendars(account, found)
     log.info("iCloud account %s reconnected", account.id)
+    _request_sync([account.id])  # its calendars block time again as soon as they are read
     return account
 
 
@@ -195,6 +203,8 @@ def disconnect_account(account: CalendarAccount) -> None:
 
 def account_of(user: User, account_id: int) -> CalendarAccount | None:
     """The account if it belongs to this user; None otherwise (callers answer 404)."""
+    if not 0 < account_id <= MAX_ID:  # SQLite cannot even compare a bigger integer
+        return None
     return CalendarAccount.get_or_none((CalendarAccount.id == account_id) & (CalendarAccount.owner == user))
 
 
@@ -302,9 +312,7 @@ def configure_calendars(user: User, primary_id: int | None, conflict_ids: Iterab
                 cal.save(only=[RemoteCalendar.role])
                 changed.add(cal.account_id)
     if changed:
-        from . import syncing  # here, not at the top: the sync engine imports this module
-
-        syncing.request_sync(sorted(changed))
+        _request_sync(sorted(changed))
     return changed
 
 
@@ -312,10 +320,10 @@ def parse_calendar_id(value: object) -> int:
     """A calendar id from a form or JSON; ConfigurationRefused when it is not a whole number."""
     if isinstance(value, bool):
         raise ConfigurationRefused("Calendar ids are whole numbers. Nothing was changed.")
-    if isinstance(value, int):
-        return value
     if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+        value = int(value.strip())
+    if isinstance(value, int) and 0 < value <= MAX_ID:
+        return value
     raise ConfigurationRefused("Calendar ids are whole numbers. Nothing was changed.")
 
 

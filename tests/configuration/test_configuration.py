@@ -238,3 +238,13 @@ def test_api_refuses_another_users_calendar_and_changes_nothing(app, logged_in, 
     assert set(roles(app).values()) == {"none"}
     with app.app_context():
         assert RemoteCalendar.get_by_id(bobs_calendar).role == "none"
+
+
+def test_absurd_ids_are_refused_not_500(logged_in, two_accounts):
+    huge = 10**30
+    assert put(logged_in, {"primary_calendar_id": huge, "conflict_calendar_ids": []}).status_code == 422
+    assert put(logged_in, {"primary_calendar_id": None, "conflict_calendar_ids": [-1]}).status_code == 422
+    assert logged_in.get(f"{BASE}/primary/calendars?account_id={huge}").status_code == 404
+    response = logged_in.post(f"{BASE}/primary", data={"account_id": huge, "calendar_id": huge},
+                              headers=htmx(logged_in))
+    assert response.status_code == 422

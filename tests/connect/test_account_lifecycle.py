@@ -170,3 +170,19 @@ def test_user_b_cannot_see_or_use_user_a_account(app, make_user, auth, client, c
     assert client.post(f"{BASE}/accounts/{connected.id}/disconnect", headers=headers).status_code == 404
     with app.app_context():
         assert CalendarAccount.get_by_id(connected.id).owner.email == "ada@example.com"
+
+
+def test_connect_and_reconnect_ask_for_a_first_sync(app, icloud, logged_in, post_connect, monkeypatch):
+    requested = []
+    monkeypatch.setattr("webapp.syncing.request_sync", lambda ids: requested.append(list(ids)))
+    post_connect()
+    with app.app_context():
+        account_id = CalendarAccount.get().id
+    logged_in.post(f"{BASE}/accounts/{account_id}/reconnect", data={"password": APP_PASSWORD},
+                   headers=htmx(logged_in))
+    assert requested == [[account_id], [account_id]]
+
+
+@pytest.mark.parametrize("path", ["/accounts/99999999999999999999999", "/accounts/0/reconnect"])
+def test_absurd_account_ids_are_404_not_500(logged_in, path):
+    assert logged_in.get(BASE + path, headers=htmx(logged_in)).status_code == 404
