@@ -248,3 +248,15 @@ def test_absurd_ids_are_refused_not_500(logged_in, two_accounts):
     response = logged_in.post(f"{BASE}/primary", data={"account_id": huge, "calendar_id": huge},
                               headers=htmx(logged_in))
     assert response.status_code == 422
+
+
+def test_api_put_with_a_bearer_token_needs_no_csrf(app, two_accounts, user):
+    from webapp.auth import issue_api_token
+
+    with app.app_context():
+        token = issue_api_token(User.get_by_id(user.id))
+        gym = two_accounts.calendar("Gym").id
+    response = app.test_client().put(API, json={"primary_calendar_id": gym, "conflict_calendar_ids": []},
+                                     headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+    assert response.json["primary"]["calendar_id"] == gym
