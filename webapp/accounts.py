@@ -1,15 +1,33 @@
-"""CalendarAccount helpers shared by connect, configuration and sync."""
+"""CalendarAccount helpers shared by connect, configuration and sync.
+
+Connecting, reconnecting and disconnecting iCloud accounts, account health, and the Primary Calendar /
+Check for Conflicts roles. Views stay thin: they parse input, call these and render.
+"""
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Iterable
+from datetime import datetime
 
 from flask import current_app
 
-from .calendars.caldav_store import Store
-from .crypto import decrypt
-from .models import CalendarAccount
+from .calendars.caldav_store import BadCredentials, CalendarInfo, Store, StoreError
+from .crypto import decrypt, encrypt
+from .db import database
+from .models import Appointment, BlockedSlot, CalendarAccount, RemoteCalendar, RemoteObject, User, utcnow
+
+log = logging.getLogger(__name__)
 
 APP_PASSWORD = re.compile(r"^[a-z]{16}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_ID = 2**63 - 1
+
+STATUS_LABELS = {
+    CalendarAccount.CONNECTED: "Connected",
+    CalendarAccount.NEEDS_RECONNECT: "Needs reconnect",
+    CalendarAccount.ERROR: "Error",
+}
 
 
 def normalise_app_password(raw: str) -> str | None:
@@ -24,6 +42,12 @@ def normalise_app_password(raw: str) -> str | None:
     return "-".join(letters[i : i + 4] for i in range(0, 16, 4))
 
 
+def normalise_email(raw: str) -> str | None:
+    """The Apple ID e-mail in lowercase, or None when it is not shaped like an e-mail address."""
+    email = (raw or "").strip().lower()
+    return email if EMAIL.match(email) and len(email) <= 254 else None
+
+
 def open_store(account: CalendarAccount) -> Store:
     """An authenticated Store for the account (the password is decrypted only here)."""
     return Store(
@@ -32,3 +56,300 @@ def open_store(account: CalendarAccount) -> Store:
         decrypt(account.password_encrypted),
         timeout=float(current_app.config["CALDAV_TIMEOUT_SECONDS"]),
     )
+
+
+# --- connecting ----------------------------------------------------------------------------------
+
+
+class ConnectProblem(Exception):
+    """Connecting failed and nothing was saved. `errors` maps a form field ("email", "password" or
+    "form") to words the user can act on; `kind` lets the page add the matching explanation."""
+
+    def __init__(self, kind: str, errors: dict[str, str]):
+        super().__init__(kind)
+        self.kind = kind
+        self.errors = errors
+
+    def __str__(self) -> str:
+        return " ".join(self.errors.values())
+
+
+def _check_shape(email: str | None, raw_password: str) -> tuple[str, str]:
+    errors: dict[str, str] = {}
+    kind = ""
+    clean_email = normalise_email(email) if email is not None else ""
+    if clean_email is None:
+        errors["email"] = "Enter the e-mail address of your Apple ID, such as name@icloud.com."
+        kind = "email"
+    password = normalise_app_password(raw_password)
+    if password is None:
+        # The page adds why (Apple requires an app-specific password) and where to make one.
+        errors["password"] = (
+            "This is not an app-specific password: those are four groups of four letters, like abcd-efgh-ijkl-mnop."
+        )
+        kind = kind or "password_shape"
+    if errors:
+        raise ConnectProblem(kind, errors)
+    return clean_email or "", password or ""
+
+
+def _list_calendars(email: str, password: str) -> list[CalendarInfo]:
+    """Log in for real and list the event calendars; failures become ConnectProblem."""
+    store = Store(
+        current_app.config["ICLOUD_CALDAV_URL"],
+        email,
+        password,
+        timeout=float(current_app.config["CALDAV_TIMEOUT_SECONDS"]),
+    )
+    try:
+        with store:
+            calendars = store.list_calendars()
+    except BadCredentials:
+        raise ConnectProblem(
+            "bad_credentials",
+            {"password": "Apple did not accept this e-mail and app-specific password."},
+        ) from None
+    except StoreError as exc:
+        # Unreachable, ServerError, RateLimited, MalformedResponse and anything else from the server.
+        log.info("connect to iCloud failed for %s: %s", email, type(exc).__name__)
+        raise ConnectProblem(
+            "unreachable", {"form": "iCloud could not be reached. Nothing was saved; please try again in a moment."}
+        ) from None
+    if not calendars:
+        raise ConnectProblem(
+            "no_calendars",
+            {"form": "Apple accepted the password, but this iCloud account has no calendars with events. "
+                     "Create a calendar in the Calendar app on your iPhone or Mac, then connect again."},
+        )
+    return calendars
+
+
+def _refresh_calendars(account: CalendarAccount, found: list[CalendarInfo]) -> None:
+    """Make the account's RemoteCalendars match the server's list, keeping roles and sync state."""
+    existing = {cal.url: cal for cal in account.calendars}
+    for info in found:
+        cal = existing.pop(info.url, None)
+        if cal is None:
+            # sync_token stays None: the sync engine's first run fills it.
+            RemoteCalendar.create(account=account, url=info.url, name=info.name, color=info.color, ctag=info.ctag)
+        elif (cal.name, cal.color) != (info.name, info.color):
+            # ctag is left alone: it records what the sync engine last read, not what the server has now.
+            cal.name, cal.color = info.name, info.color
+            cal.save()
+    for gone in existing.values():
+        log.info("calendar %s of account %s is gone from the server", gone.id, account.id)
+        gone.delete_instance(recursive=False)
+
+
+def connect_account(user: User, email: str, raw_password: str) -> CalendarAccount:
+    """Log in to iCloud with an app-specific password and store the account with its calendars.
+
+    Connecting an Apple ID this user already has updates its password and calendar list (roles
+    kept) instead of adding a second account. Raises ConnectProblem, with nothing saved, on failure.
+    """
+    email, password = _check_shape(email, raw_password)
+    found = _list_calendars(email, password)
+    with database.atomic():
+        account = CalendarAccount.get_or_none(
+            (CalendarAccount.owner == user) & (CalendarAccount.provider == "icloud") & (CalendarAccount.email == email)
+        )
+        if account is None:
+            account = CalendarAccount.create(owner=user, email=email, password_encrypted=encrypt(password))
+            log.info("user %s connected iCloud account %s", user.id, account.id)
+        else:
+            account.password_encrypted = encrypt(password)
+            log.info("user %s connected iCloud account %s again: password updated", user.id, account.id)
+        _set_ok(account)
+        account.save()
+        _refresh_calendars(account, found)
+    _request_sync([account.id])
+    return account
+
+
+def _request_sync(account_ids: list[int]) -> None:
+    from . import syncing  # here, not at the top: the sync engine imports this module
+
+    syncing.request_sync(account_ids)
+
+
+def reconnect_account(account: CalendarAccount, raw_password: str) -> CalendarAccount:
+    """Replace the account's app-specific password after logging in with it; Connected on success."""
+    _, password = _check_shape(None, raw_password)
+    found = _list_calendars(account.email, password)
+    with database.atomic():
+        account.password_encrypted = encrypt(password)
+        _set_ok(account)
+        account.save()
+        _refresh_calendars(account, found)
+    log.info("iCloud account %s reconnected", account.id)
+    _request_sync([account.id])  # its calendars block time again as soon as they are read
+    return account
+
+
+def disconnect_account(account: CalendarAccount) -> None:
+    """Forget the account: credentials, its calendars (and so any Primary / Check for Conflicts choice),
+    their remote objects and the Blocked Slots read from them. Appointments stay in Slotwise."""
+    calendars = RemoteCalendar.select(RemoteCalendar.id).where(RemoteCalendar.account == account)
+    with database.atomic():
+        # Explicit rather than trusting ON DELETE alone: a database opened without foreign keys
+        # would otherwise keep orphaned Blocked Slots that still block time.
+        BlockedSlot.delete().where(BlockedSlot.remote_calendar.in_(calendars)).execute()
+        RemoteObject.delete().where(RemoteObject.calendar.in_(calendars)).execute()
+        Appointment.update(remote_calendar=None).where(Appointment.remote_calendar.in_(calendars)).execute()
+        RemoteCalendar.delete().where(RemoteCalendar.account == account).execute()
+        account.delete_instance()
+    log.info("iCloud account %s disconnected", account.id)
+
+
+def account_of(user: User, account_id: int) -> CalendarAccount | None:
+    """The account if it belongs to this user; None otherwise (callers answer 404)."""
+    if not 0 < account_id <= MAX_ID:  # SQLite cannot even compare a bigger integer
+        return None
+    return CalendarAccount.get_or_none((CalendarAccount.id == account_id) & (CalendarAccount.owner == user))
+
+
+# --- health ------------------------------------------------------------------------------------------
+
+
+def _set_ok(account: CalendarAccount) -> None:
+    account.status = CalendarAccount.CONNECTED
+    account.last_error = None
+    account.consecutive_failures = 0
+
+
+def mark_ok(account: CalendarAccount) -> None:
+    """The account worked: Connected, no last error."""
+    _set_ok(account)
+    account.save()
+
+
+def mark_needs_reconnect(account: CalendarAccount, message: str) -> None:
+    """Apple refused the password (401): its calendars stop blocking time until the user reconnects."""
+    account.status = CalendarAccount.NEEDS_RECONNECT
+    account.last_error = message
+    account.save()
+
+
+def mark_error(account: CalendarAccount, message: str) -> None:
+    """Something other than the password failed; `message` is shown to the user as it is."""
+    account.status = CalendarAccount.ERROR
+    account.last_error = message
+    account.consecutive_failures += 1
+    account.save()
+
+
+def status_label(account: CalendarAccount) -> str:
+    return STATUS_LABELS.get(account.status, account.status)
+
+
+def last_synced_words(when: datetime | None, now: datetime | None = None) -> str:
+    """"Last synced 5 min ago" for the account card."""
+    if when is None:
+        return "Not synced yet"
+    minutes = int(((now or utcnow()) - when).total_seconds() // 60)
+    if minutes < 1:
+        return "Last synced just now"
+    if minutes < 60:
+        return f"Last synced {minutes} min ago"
+    if minutes < 48 * 60:
+        return f"Last synced {minutes // 60} h ago"
+    return f"Last synced {when:%Y-%m-%d %H:%M} UTC"
+
+
+# --- Primary Calendar and Check for Conflicts --------------------------------------------------------
+
+
+class ConfigurationRefused(ValueError):
+    """The choice names a calendar that is not one of the user's; nothing was changed."""
+
+
+def calendars_of(user: User):
+    """Every RemoteCalendar of the user's accounts, grouped by account e-mail then name."""
+    return (
+        RemoteCalendar.select(RemoteCalendar, CalendarAccount)
+        .join(CalendarAccount)
+        .where(CalendarAccount.owner == user)
+        .order_by(CalendarAccount.email, RemoteCalendar.name, RemoteCalendar.id)
+    )
+
+
+def primary_calendar(user: User) -> RemoteCalendar | None:
+    return calendars_of(user).where(RemoteCalendar.role == RemoteCalendar.PRIMARY).first()
+
+
+def conflict_calendars(user: User) -> list[RemoteCalendar]:
+    return list(calendars_of(user).where(RemoteCalendar.role == RemoteCalendar.CONFLICT))
+
+
+def configure_calendars(user: User, primary_id: int | None, conflict_ids: Iterable[int]) -> set[int]:
+    """Set the Primary Calendar (or none) and the Check for Conflicts calendars in one step.
+
+    Only calendars of the user's own accounts are accepted, else ConfigurationRefused and nothing
+    changes. A Primary also ticked for conflicts stays "primary" (it is read anyway). Appointments
+    are not touched: they keep pointing at the calendar they were written to, which is how the sync
+    engine knows to move them. Asks for a sync of, and returns the ids of, the accounts whose
+    calendars changed role.
+    """
+    wanted_conflicts = set(conflict_ids)
+    mine = {cal.id: cal for cal in calendars_of(user)}
+    foreign = ({primary_id} if primary_id is not None else set()) | wanted_conflicts
+    foreign -= mine.keys()
+    if foreign:
+        raise ConfigurationRefused(
+            "You can only choose calendars of your own connected iCloud accounts. Nothing was changed."
+        )
+    changed: set[int] = set()
+    with database.atomic():
+        for cal in mine.values():
+            if cal.id == primary_id:
+                role = RemoteCalendar.PRIMARY
+            elif cal.id in wanted_conflicts:
+                role = RemoteCalendar.CONFLICT
+            else:
+                role = RemoteCalendar.NONE
+            if cal.role != role:
+                cal.role = role
+                cal.save(only=[RemoteCalendar.role])
+                changed.add(cal.account_id)
+    if changed:
+        _request_sync(sorted(changed))
+    return changed
+
+
+def parse_calendar_id(value: object) -> int:
+    """A calendar id from a form or JSON; ConfigurationRefused when it is not a whole number."""
+    if isinstance(value, bool):
+        raise ConfigurationRefused("Calendar ids are whole numbers. Nothing was changed.")
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, int) and 0 < value <= MAX_ID:
+        return value
+    raise ConfigurationRefused("Calendar ids are whole numbers. Nothing was changed.")
+
+
+def calendars_by_account(user: User) -> list[tuple[CalendarAccount, list[RemoteCalendar]]]:
+    """The user's calendars grouped by account, for the Check for Conflicts checkboxes."""
+    groups: dict[int, tuple[CalendarAccount, list[RemoteCalendar]]] = {}
+    for cal in calendars_of(user):
+        groups.setdefault(cal.account_id, (cal.account, []))[1].append(cal)
+    return list(groups.values())
+
+
+def accounts_as_json(user: User) -> list[dict]:
+    """The user's accounts for GET /api/v1/accounts (never the password)."""
+    from .models import as_json
+
+    result = []
+    for account in CalendarAccount.of(user):
+        result.append({
+            "id": account.id,
+            "email": account.email,
+            "status": account.status,
+            "last_synced_at": as_json(account.last_synced_at),
+            "calendars": [
+                {"id": cal.id, "name": cal.name, "color": cal.color,
+                 "role": cal.role if cal.role in (RemoteCalendar.PRIMARY, RemoteCalendar.CONFLICT) else None}
+                for cal in account.calendars.order_by(RemoteCalendar.name, RemoteCalendar.id)
+            ],
+        })
+    return result

@@ -1,13 +1,144 @@
-"""My Profile → Calendar Configuration: Primary Calendar and Check for Conflicts."""
+"""My Profile → Calendar Configuration: Primary Calendar and Check for Conflicts.
+
+Each segment is a self-replacing HTMX widget: summary ⇄ form. The rules live in
+`accounts.configure_calendars`, shared with PUT /api/v1/calendar-configuration.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_login import login_required
+from flask import Blueprint, abort, make_response, render_template, request
+from flask_login import current_user, login_required
+
+from .. import accounts
+from ..models import CalendarAccount, RemoteCalendar
 
 bp = Blueprint("calendar_config", __name__, url_prefix="/settings/profile/calendar-configuration")
+
+CHANGED = "calendar-configuration-changed"
+
+
+def _primary(editing: bool = False, error: str | None = None, status: int = 200, account_id: int | None = None):
+    primary = accounts.primary_calendar(current_user)
+    account = None
+    if editing:
+        if account_id is not None:
+            account = accounts.account_of(current_user, account_id)
+        elif primary is not None:
+            account = primary.account
+    return render_template(
+        "profile/_primary_segment.html",
+        primary=primary,
+        editing=editing,
+        error=error,
+        accounts=list(CalendarAccount.of(current_user)),
+        account=account,
+        calendars=_calendars_of(account),
+    ), status
+
+
+def _conflicts(editing: bool = False, error: str | None = None, status: int = 200):
+    return render_template(
+        "profile/_conflicts_segment.html",
+        primary=accounts.primary_calendar(current_user),
+        conflicts=accounts.conflict_calendars(current_user),
+        groups=accounts.calendars_by_account(current_user) if editing else [],
+        editing=editing,
+        error=error,
+    ), status
+
+
+def _calendars_of(account: CalendarAccount | None) -> list[RemoteCalendar]:
+    if account is None:
+        return []
+    return list(account.calendars.order_by(RemoteCalendar.name, RemoteCalendar.id))
+
+
+def _saved(body: tuple[str, int]):
+    response = make_response(body)
+    response.headers["HX-Trigger"] = CHANGED  # the other segment's summary refreshes itself
+    return response
 
 
 @bp.get("")
 @login_required
 def index():
-    return render_template("profile/calendar_configuration.html", tab="calendar_configuration")
+    return render_template(
+        "profile/calendar_configuration.html",
+        tab="calendar_configuration",
+        has_accounts=CalendarAccount.of(current_user).exists(),
+        primary=accounts.primary_calendar(current_user),
+        conflicts=accounts.conflict_calendars(current_user),
+    )
+
+
+@bp.get("/primary")
+@login_required
+def primary():
+    return _primary()
+
+
+@bp.get("/primary/edit")
+@login_required
+def edit_primary():
+    return _primary(editing=True)
+
+
+@bp.get("/primary/calendars")
+@login_required
+def primary_calendars():
+    """The calendar dropdown for the account chosen in the Primary Calendar form."""
+    raw = request.args.get("account_id", "")
+    account = None
+    if raw:
+        account = accounts.account_of(current_user, int(raw)) if raw.isdigit() else None
+        if account is None:
+            abort(404, "There is no such iCloud account among yours.")
+    return render_template("profile/_primary_calendar_field.html", account=account, calendars=_calendars_of(account))
+
+
+@bp.post("/primary")
+@login_required
+def save_primary():
+    raw_account = request.form.get("account_id", "").strip()
+    raw_calendar = request.form.get("calendar_id", "").strip()
+    account_id = int(raw_account) if raw_account.isdigit() else None
+    try:
+        if not raw_account:
+            primary_id = None  # "None — keep appointments only in Slotwise"
+        elif not raw_calendar:
+            return _primary(True, "Choose one of this account's calendars, or None.", 422, account_id)
+        else:
+            primary_id = accounts.parse_calendar_id(raw_calendar)
+            account = accounts.account_of(current_user, account_id) if account_id is not None else None
+            if account is None or not account.calendars.where(RemoteCalendar.id == primary_id).exists():
+                raise accounts.ConfigurationRefused(
+                    "You can only choose calendars of your own connected iCloud accounts. Nothing was changed."
+                )
+        conflicts = [cal.id for cal in accounts.conflict_calendars(current_user)]
+        accounts.configure_calendars(current_user, primary_id, conflicts)
+    except accounts.ConfigurationRefused as exc:
+        return _primary(True, str(exc), 422)
+    return _saved(_primary())
+
+
+@bp.get("/conflicts")
+@login_required
+def conflicts():
+    return _conflicts()
+
+
+@bp.get("/conflicts/edit")
+@login_required
+def edit_conflicts():
+    return _conflicts(editing=True)
+
+
+@bp.post("/conflicts")
+@login_required
+def save_conflicts():
+    try:
+        ids = [accounts.parse_calendar_id(raw) for raw in request.form.getlist("calendar_ids")]
+        primary = accounts.primary_calendar(current_user)
+        accounts.configure_calendars(current_user, primary.id if primary else None, ids)
+    except accounts.ConfigurationRefused as exc:
+        return _conflicts(True, str(exc), 422)
+    return _saved(_conflicts())

@@ -1,13 +1,135 @@
-"""My Profile → Integrations: connect iCloud Calendar accounts."""
+"""My Profile → Integrations: connect, reconnect, sync and disconnect iCloud Calendar accounts."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_login import login_required
+import re
+
+from flask import Blueprint, abort, make_response, render_template, request
+from flask_login import current_user, login_required
+
+from .. import accounts, syncing
+from ..calendars.caldav_store import StoreError
+from ..models import CalendarAccount
+
+SAFE_COLOR = re.compile(r"^#[0-9a-fA-F]{3,8}$")
 
 bp = Blueprint("integrations", __name__, url_prefix="/settings/profile/integrations")
+
+
+@bp.app_template_filter("status_label")
+def _status_label(account: CalendarAccount) -> str:
+    return accounts.status_label(account)
+
+
+@bp.app_template_filter("last_synced")
+def _last_synced(account: CalendarAccount) -> str:
+    return accounts.last_synced_words(account.last_synced_at)
+
+
+@bp.app_template_filter("safe_color")
+def _safe_color(color: str | None) -> str:
+    """A calendar colour from the server, only ever as #hex inside a style attribute."""
+    return color if color and SAFE_COLOR.match(color) else "#9ca3af"
+
+
+def _own_account(account_id: int) -> CalendarAccount:
+    account = accounts.account_of(current_user, account_id)
+    if account is None:
+        abort(404, "There is no such iCloud account among yours.")
+    return account
+
+
+def _icloud_section(**extra):
+    return render_template("profile/_icloud.html", accounts=list(CalendarAccount.of(current_user)), **extra)
 
 
 @bp.get("")
 @login_required
 def index():
-    return render_template("profile/integrations.html", tab="integrations")
+    return render_template("profile/integrations.html", tab="integrations",
+                           accounts=list(CalendarAccount.of(current_user)))
+
+
+@bp.get("/icloud")
+@login_required
+def icloud():
+    """The iCloud Calendar card with the Connect button (also what Cancel goes back to)."""
+    return _icloud_section()
+
+
+@bp.get("/icloud/connect")
+@login_required
+def connect_form():
+    return render_template("profile/_connect_form.html", email="", errors={}, kind="")
+
+
+@bp.post("/icloud/connect")
+@login_required
+def connect():
+    email = request.form.get("email", "")
+    try:
+        accounts.connect_account(current_user, email, request.form.get("password", ""))
+    except accounts.ConnectProblem as problem:
+        # The password is never sent back: the user types it again.
+        return render_template("profile/_connect_form.html", email=email.strip(), errors=problem.errors,
+                               kind=problem.kind), 422
+    response = make_response(_icloud_section(just_connected=True))
+    # The form swaps itself on errors; on success the whole iCloud card shows the connected account.
+    response.headers["HX-Retarget"] = "#icloud-calendar"
+    response.headers["HX-Reswap"] = "outerHTML"
+    response.headers["HX-Trigger"] = "accounts-changed"
+    return response
+
+
+@bp.get("/accounts/<int:account_id>")
+@login_required
+def account_card(account_id: int):
+    return render_template("profile/_account_card.html", account=_own_account(account_id))
+
+
+@bp.get("/accounts/<int:account_id>/reconnect")
+@login_required
+def reconnect_form(account_id: int):
+    return render_template("profile/_account_card.html", account=_own_account(account_id), reconnect=True,
+                           errors={}, kind="")
+
+
+@bp.post("/accounts/<int:account_id>/reconnect")
+@login_required
+def reconnect(account_id: int):
+    account = _own_account(account_id)
+    try:
+        accounts.reconnect_account(account, request.form.get("password", ""))
+    except accounts.ConnectProblem as problem:
+        account = CalendarAccount.get_by_id(account.id)
+        return render_template("profile/_account_card.html", account=account, reconnect=True,
+                               errors=problem.errors, kind=problem.kind), 422
+    response = make_response(render_template("profile/_account_card.html", account=account,
+                                                    message="Reconnected. Apple accepted the new app-specific password."))
+    response.headers["HX-Trigger"] = "accounts-changed"
+    return response
+
+
+@bp.post("/accounts/<int:account_id>/sync")
+@login_required
+def sync_now(account_id: int):
+    account = _own_account(account_id)
+    message = None
+    try:
+        syncing.sync_account_now(account.id)
+    except StoreError as exc:
+        # The sync engine records failures on the account itself; this covers one that escapes.
+        message = str(exc)
+    account = CalendarAccount.get_or_none(CalendarAccount.id == account.id)
+    if account is None:
+        return ""
+    return render_template("profile/_account_card.html", account=account,
+                           message=message or "Sync finished.", message_is_error=bool(message))
+
+
+@bp.post("/accounts/<int:account_id>/disconnect")
+@login_required
+def disconnect(account_id: int):
+    accounts.disconnect_account(_own_account(account_id))
+    response = make_response(_icloud_section())
+    response.headers["HX-Trigger"] = "accounts-changed"
+    return response

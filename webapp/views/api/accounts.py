@@ -1,4 +1,15 @@
-"""/api/v1 routes: accounts."""
+"""/api/v1 routes: the user's connected iCloud accounts."""
 from __future__ import annotations
 
-from . import api  # noqa: F401
+from flask import jsonify
+from flask_login import current_user, login_required
+
+from ...accounts import accounts_as_json
+from . import api
+
+
+@api.get("/accounts")
+@login_required
+def accounts():
+    """[{"id", "email", "status", "last_synced_at", "calendars": [{"id", "name", "color", "role"}]}]."""
+    return jsonify(accounts_as_json(current_user))

@@ -1,4 +1,46 @@
-"""/api/v1 routes: configuration."""
+"""/api/v1 routes: the Primary Calendar and the Check for Conflicts calendars."""
 from __future__ import annotations
 
-from . import api  # noqa: F401
+from flask import jsonify, request
+from flask_login import current_user, login_required
+
+from ... import accounts
+from ...models import RemoteCalendar
+from . import api, error
+
+
+def _entry(cal: RemoteCalendar) -> dict:
+    return {"account_id": cal.account_id, "calendar_id": cal.id, "name": cal.name}
+
+
+def _configuration() -> dict:
+    primary = accounts.primary_calendar(current_user)
+    return {
+        "primary": _entry(primary) if primary else None,
+        "conflicts": [_entry(cal) for cal in accounts.conflict_calendars(current_user)],
+    }
+
+
+@api.get("/calendar-configuration")
+@login_required
+def calendar_configuration():
+    return jsonify(_configuration())
+
+
+@api.put("/calendar-configuration")
+@login_required
+def put_calendar_configuration():
+    """Body: {"primary_calendar_id": id | null, "conflict_calendar_ids": [ids]}; same rules as the page."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or "primary_calendar_id" not in body or "conflict_calendar_ids" not in body:
+        return error(422, 'Send JSON like {"primary_calendar_id": 12 or null, "conflict_calendar_ids": [13, 14]}.')
+    raw_primary, raw_conflicts = body["primary_calendar_id"], body["conflict_calendar_ids"]
+    if not isinstance(raw_conflicts, list):
+        return error(422, "conflict_calendar_ids must be a list of calendar ids.")
+    try:
+        primary_id = None if raw_primary is None else accounts.parse_calendar_id(raw_primary)
+        conflict_ids = [accounts.parse_calendar_id(raw) for raw in raw_conflicts]
+        accounts.configure_calendars(current_user, primary_id, conflict_ids)
+    except accounts.ConfigurationRefused as exc:
+        return error(422, str(exc), "refused")
+    return jsonify(_configuration())
