@@ -10,11 +10,13 @@ user serialize and the second one sees the first.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
+
+from peewee import JOIN
 
 from . import syncing
 from .calendars.availability import Rules, free_slots, overlaps, parse_working_hours
@@ -48,6 +50,33 @@ def naive_utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         return value
     return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def parse_instant(text: str | None, tz: ZoneInfo, *, allow_date: bool = True) -> datetime:
+    """ISO 8601 with an offset (aware result), or a date meaning local midnight in `tz`.
+
+    Naive date-times are refused: "10:00" alone does not say in which zone.
+    """
+    text = (text or "").strip()
+    if not text:
+        raise BookingError("Give a date-time in ISO 8601, for example 2026-06-01T09:00:00+02:00.")
+    if allow_date and len(text) == 10:
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            raise BookingError(f"{text!r} is not a date: use YYYY-MM-DD.") from None
+        if not 1900 <= day.year <= 2200:
+            raise BookingError(f"{text!r} is too far from today.")
+        return datetime.combine(day, time(0), tzinfo=tz)
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
+    except ValueError:
+        raise BookingError(f"{text!r} is not an ISO 8601 date-time.") from None
+    if value.tzinfo is None:
+        raise BookingError(f"{text!r} has no UTC offset: add one, for example +02:00 or Z.")
+    if not 1900 <= value.year <= 2200:
+        raise BookingError(f"{text!r} is too far from today.")
+    return value
 
 
 def zone_of(user: User) -> ZoneInfo:
@@ -131,13 +160,15 @@ TAKEN = "This time was just taken. Please choose another time."
 BUSY = "This time is not free: it overlaps an appointment or a Blocked Slot."
 
 
-def create_appointment(user: User, start: datetime, end: datetime, title: str, contact_name: str,
-                       contact_email: str, *, public: bool = False, now: datetime | None = None) -> Appointment:
+def create_appointment(user: User, start: datetime, end: datetime, title: str, contact_name: str | None,
+                       contact_email: str | None, *, public: bool = False, now: datetime | None = None) -> Appointment:
     """Book an appointment. `public` bookings must be an offered slot; the owner may book any free time."""
     s, e = _check_times(start, end)
     title = (title or "").strip()[:255]
     with _locked(user):
-        contact = contact_for(user, contact_name, contact_email)
+        # the owner may book without a contact; a visitor always leaves a name and an e-mail
+        contact = contact_for(user, contact_name or "", contact_email or "") if (
+            public or contact_name or contact_email) else None
         if public:
             minutes = int((e - s).total_seconds() // 60)
             aware = s.replace(tzinfo=UTC)
@@ -147,7 +178,8 @@ def create_appointment(user: User, start: datetime, end: datetime, title: str, c
         elif overlaps(busy_intervals(user, s, e), s, e):
             raise SlotTaken(BUSY)
         appointment = Appointment.create(
-            owner=user, contact=contact, title=title or f"Appointment with {contact.name}",
+            owner=user, contact=contact,
+            title=title or (f"Appointment with {contact.name}" if contact else "Appointment"),
             start_utc=s, end_utc=e, push_state=Appointment.PUSH_PENDING,
         )
     syncing.request_push(appointment.id)
@@ -157,7 +189,7 @@ def create_appointment(user: User, start: datetime, end: datetime, title: str, c
 def reschedule(appointment: Appointment, start: datetime, end: datetime) -> Appointment:
     s, e = _check_times(start, end)
     if appointment.status != Appointment.BOOKED:
-        raise BookingError("A cancelled appointment cannot be rescheduled.")
+        raise BookingError("A cancelled appointment cannot be rescheduled.", "status")
     with _locked(appointment.owner):
         if overlaps(busy_intervals(appointment.owner, s, e, exclude_appointment=appointment.id), s, e):
             raise SlotTaken(BUSY)
@@ -255,7 +287,7 @@ def calendar_items(user: User, start: datetime, end: datetime) -> list[Item]:
         item.contact = contacts.get(a.contact_id)
         items.append(item)
     blocks = (BlockedSlot.select(BlockedSlot, RemoteCalendar)
-              .join(RemoteCalendar, join_type="LEFT OUTER", on=(BlockedSlot.remote_calendar == RemoteCalendar.id))
+              .join(RemoteCalendar, join_type=JOIN.LEFT_OUTER, on=(BlockedSlot.remote_calendar == RemoteCalendar.id))
               .where(BlockedSlot.owner == user, BlockedSlot.start_utc < e, BlockedSlot.end_utc > s))
     items.extend(blocked_item(b) for b in blocks)
     items.sort(key=lambda i: (i.start, i.end, i.kind, i.id))
