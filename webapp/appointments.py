@@ -280,7 +280,9 @@ def calendar_items(user: User, start: datetime, end: datetime) -> list[Item]:
     s, e = naive_utc(start), naive_utc(end)
     appts = (Appointment.live().where(Appointment.owner == user, Appointment.start_utc < e,
                                       Appointment.end_utc > s))
-    contacts = {c.id: c for c in Contact.select().where(Contact.owner == user)} if appts.exists() else {}
+    appts = list(appts)
+    ids = {a.contact_id for a in appts if a.contact_id}
+    contacts = {c.id: c for c in Contact.select().where(Contact.id.in_(ids))} if ids else {}
     items = []
     for a in appts:
         item = appointment_item(a)

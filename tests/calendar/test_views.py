@@ -185,3 +185,16 @@ def test_overlapping_items_share_the_column(app, owner, owner_client, day):
 def test_calendar_needs_sign_in(client):
     assert client.get("/").status_code == 302
     assert client.get("/calendar/week", headers=HX).status_code == 401
+
+
+def test_week_places_items_by_wall_clock_on_a_dst_change_day(app, owner):
+    from datetime import date
+
+    from webapp.views.calendar import build_week
+
+    spring = date(2027, 3, 28)  # Sunday: Berlin jumps from 02:00 to 03:00
+    with app.app_context():
+        create_blocked_slot(owner, at(spring, 10), at(spring, 11), "Brunch")
+        week = build_week(owner, spring - timedelta(days=6))
+    piece = week["days"][6].timed[0]
+    assert piece.top == 10 - week["hours"][0] and piece.height == 1.0

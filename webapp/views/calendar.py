@@ -113,9 +113,8 @@ def build_week(user: User, monday: date) -> dict:
             last_hour = max(last_hour, 24 if piece.end >= d1 else piece.end.hour + (piece.end.minute > 0))
     for d in days:
         for p in d.timed:
-            midnight = datetime.combine(d.date, time(0), tzinfo=tz)
-            # real elapsed hours, so positions stay right on a DST change day
-            p.top = (p.start - midnight).total_seconds() / 3600 - first_hour
+            # top by wall clock (the hour labels are wall-clock), height by real duration
+            p.top = p.start.hour + p.start.minute / 60 - first_hour
             p.height = max((p.end - p.start).total_seconds() / 3600, 0.4)
         _lay_out(d.timed)
     return {
