@@ -55,7 +55,7 @@ def test_no_offered_slot_overlaps_busy_time_with_its_buffers(case):
     after = timedelta(minutes=rules.buffer_after_minutes)
     slots = free_slots(busy, rules, window, tz, LONG_AGO)
     assert len(set(slots)) == len(slots)
-    work = [(datetime.fromtimestamp(a, UTC), datetime.fromtimestamp(b, UTC))
+    work = [(a.replace(tzinfo=UTC), b.replace(tzinfo=UTC))
             for a, b in working_intervals(rules.working_hours, tz, *window)]
     for s in slots:
         assert window[0] <= s < window[1]
@@ -71,7 +71,7 @@ def test_every_free_working_stretch_long_enough_offers_a_slot(case):
     before = timedelta(minutes=rules.buffer_before_minutes)
     after = timedelta(minutes=rules.buffer_after_minutes)
     slots = free_slots(busy, rules, window, tz, LONG_AGO)
-    work = [(datetime.fromtimestamp(a, UTC), datetime.fromtimestamp(b, UTC))
+    work = [(a.replace(tzinfo=UTC), b.replace(tzinfo=UTC))
             for a, b in working_intervals(rules.working_hours, tz, *window)]
     widened = sorted((b0 - after, b1 + before) for b0, b1 in busy)
     for w0, w1 in work:
