@@ -117,7 +117,9 @@ def slots_for(user: User, start: datetime, end: datetime, now: datetime | None =
     now = now or datetime.now(UTC)
     pad = timedelta(minutes=rules.buffer_before_minutes + rules.buffer_after_minutes
                     + (duration_minutes or rules.slot_minutes))
-    busy = busy_intervals(user, naive_utc(start) - pad, naive_utc(end) + pad)
+    # from a day earlier: the grid of a working range is laid out from the range's start, and busy
+    # time between that start and `start` moves it (see calendars.availability)
+    busy = busy_intervals(user, naive_utc(start) - pad - timedelta(days=1), naive_utc(end) + pad)
     return free_slots(busy, rules, (start, end), zone_of(user), now, duration_minutes)
 
 

@@ -163,10 +163,21 @@ def test_a_range_starting_inside_the_spring_gap_starts_after_the_gap():
     assert got[0] == "03:30+0200" and got[-1] == "04:30+0200"
 
 
-def test_working_hours_until_midnight_join_the_next_day():
+def test_a_slot_never_spans_two_working_ranges_even_across_midnight():
     hours = {1: ((1320, 1440),), 2: ((0, 120),)}
-    got = labels(day_slots(date(2026, 6, 2), BERLIN, working_hours=hours, slot_minutes=90), BERLIN)
-    assert got == ["22:00+0200", "23:30+0200"]  # the 23:30 slot runs past midnight into Wednesday's range
+    tuesday = day_slots(date(2026, 6, 2), BERLIN, working_hours=hours, slot_minutes=90)
+    assert labels(tuesday, BERLIN) == ["22:00+0200"]  # 23:30–01:00 would cross into Wednesday's range
+    assert labels(day_slots(date(2026, 6, 3), BERLIN, working_hours=hours, slot_minutes=90), BERLIN) == ["00:00+0200"]
+
+
+def test_the_grid_does_not_depend_on_the_window_asked_for():
+    day = date(2026, 6, 2)
+    busy = [(local(BERLIN, 2026, 6, 2, 9, 0), local(BERLIN, 2026, 6, 2, 9, 10))]
+    listing = day_slots(day, BERLIN, busy)
+    assert labels(listing, BERLIN)[:2] == ["09:10+0200", "09:40+0200"]
+    for slot in listing:
+        one = free_slots(busy, rules(), (slot, slot + timedelta(seconds=1)), BERLIN, LONG_AGO)
+        assert one == [slot]
 
 
 # --- settings parsing -------------------------------------------------------------------------

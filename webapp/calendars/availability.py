@@ -11,6 +11,7 @@ How slots are laid out (decisions the tests pin down):
 - A slot fits when [start - buffer_before, start + duration + buffer_after) touches no busy interval.
 - Slots start at the beginning of every free stretch and repeat every `slot_minutes`; so a free
   stretch long enough for one slot always offers one (the property test holds the engine to this).
+  A slot never spans two working ranges (not even 20:00–24:00 followed by 00:00–02:00).
 - Minimum notice and horizon are filters on the slot start relative to `now`.
 """
 from __future__ import annotations
@@ -91,7 +92,7 @@ def _naive(value: datetime) -> datetime:
 
 
 def working_intervals(hours: WorkingHours, tz: ZoneInfo, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
-    """Working ranges as naive-UTC intervals covering [start, end) (a day either side), merged and sorted."""
+    """Working ranges as naive-UTC intervals covering [start, end) (a day either side), sorted."""
     first = start.astimezone(tz).date() - timedelta(days=1) if start.tzinfo else start.date() - timedelta(days=2)
     last = end.astimezone(tz).date() + timedelta(days=1) if end.tzinfo else end.date() + timedelta(days=2)
     out: list[tuple[datetime, datetime]] = []
@@ -111,10 +112,13 @@ def working_intervals(hours: WorkingHours, tz: ZoneInfo, start: datetime, end: d
 
 
 def _merge(intervals: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    """Sort and join overlapping ranges. Touching ranges stay apart on purpose: a slot lies within
+    one working range, so its grid starts at that range's start whatever window was asked for
+    (the booking re-check asks for one instant and must see the same grid as the day's listing)."""
     intervals.sort()
     merged: list[tuple[datetime, datetime]] = []
     for a, b in intervals:
-        if merged and a <= merged[-1][1]:
+        if merged and a < merged[-1][1]:
             if b > merged[-1][1]:
                 merged[-1] = (merged[-1][0], b)
         else:
