@@ -162,3 +162,15 @@ def test_a_slot_shifted_by_earlier_busy_time_can_be_booked(app, client, owner, d
                            data={"start": at(day, 10, 10).isoformat(), "name": "G", "email": "g@example.com",
                                  "csrf_token": csrf})
     assert response.headers.get("HX-Redirect")
+
+
+@pytest.mark.parametrize("query", ["date=9999-12-31", "date=0001-01-01", "date=junk", ""])
+def test_slots_for_a_nonsense_day_ask_to_pick_a_day(client, owner, query):
+    response = client.get(f"/book/{owner.booking_slug}/slots?{query}", headers=HX)
+    assert response.status_code == 200 and "Pick a day" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0001-01", "2026-13", "x"])
+def test_month_with_a_nonsense_month_still_shows_a_bookable_month(client, owner, month):
+    response = client.get(f"/book/{owner.booking_slug}/month?month={month}", headers=HX)
+    assert response.status_code == 200 and "booking-days" in response.get_data(as_text=True)

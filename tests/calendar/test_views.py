@@ -198,3 +198,9 @@ def test_week_places_items_by_wall_clock_on_a_dst_change_day(app, owner):
         week = build_week(owner, spring - timedelta(days=6))
     piece = week["days"][6].timed[0]
     assert piece.top == 10 - week["hours"][0] and piece.height == 1.0
+
+
+@pytest.mark.parametrize("week", ["9999-12-31", "0001-01-01", "2026-02-30"])
+def test_week_for_a_nonsense_date_shows_this_week(owner_client, week):
+    response = owner_client.get(f"/calendar/week?week={week}", headers=HX)
+    assert response.status_code == 200 and 'id="week"' in response.get_data(as_text=True)

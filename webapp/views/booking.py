@@ -78,6 +78,8 @@ def slots(slug: str):
     try:
         day = date.fromisoformat(request.args.get("date", ""))
     except ValueError:
+        day = None
+    if day is None or not 1900 <= day.year <= 2200:
         return render_template("booking/_slots.html", owner=owner, day=None, slots=[], tz=tz.key)
     window = (datetime.combine(day, time(0), tzinfo=tz), datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz))
     found = [s.astimezone(tz) for s in svc.slots_for(owner, *window)]

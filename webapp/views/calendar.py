@@ -55,10 +55,13 @@ def _local(value: datetime, tz: ZoneInfo) -> datetime:
 
 
 def _week_start(raw: str | None, tz: ZoneInfo) -> date:
+    today = datetime.now(tz).date()
     try:
-        day = date.fromisoformat(raw) if raw else datetime.now(tz).date()
+        day = date.fromisoformat(raw) if raw else today
     except ValueError:
-        day = datetime.now(tz).date()
+        day = today
+    if not 1900 <= day.year <= 2200:  # far-off dates would overflow date arithmetic
+        day = today
     return day - timedelta(days=day.weekday())
 
 
