@@ -89,3 +89,16 @@ def test_every_free_working_stretch_long_enough_offers_a_slot(case):
         for f0, f1 in stretches:
             if f1 - f0 >= duration and window[0] <= f0 < window[1]:
                 assert any(f0 <= s and s + duration <= f1 for s in slots), (f0, f1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(scenario(), st.integers(0, 5 * 1440), st.integers(0, 2 * 1440), st.integers(1, 5))
+def test_slots_respect_minimum_notice_and_horizon(case, now_offset, notice, horizon):
+    from dataclasses import replace
+
+    tz, rules, window, busy = case
+    rules = replace(rules, min_notice_minutes=notice, horizon_days=horizon)
+    now = window[0] - timedelta(days=1) + timedelta(minutes=now_offset)
+    for s in free_slots(busy, rules, window, tz, now):
+        assert s >= now + timedelta(minutes=notice)
+        assert s < now + timedelta(days=horizon)

@@ -29,6 +29,15 @@ def test_visitor_books_and_owner_sees_it_in_the_week(app, owner, day, new_contex
         visitor.wait_for_timeout(300)
     day_button.click()
     start_ny = at(day, 10).astimezone(NEW_YORK)
+    expect(visitor.get_by_role("button", name=f"{start_ny:%H:%M}", exact=True)).to_be_visible()
+
+    # switching the zone shows the same day's times in that zone
+    visitor.locator("#tz").select_option("Asia/Tokyo")
+    expect(visitor.locator("#slots")).to_be_empty()
+    expect(visitor.get_by_text("Days and times in Asia/Tokyo.")).to_be_visible()
+    visitor.locator("#tz").select_option("America/New_York")
+    expect(visitor.get_by_text("Days and times in America/New_York.")).to_be_visible()
+    visitor.locator(f'button.booking-day[data-date="{day}"]').click()
     visitor.get_by_role("button", name=f"{start_ny:%H:%M}", exact=True).click()
     expect(visitor.get_by_text("10:00 for")).to_be_visible()  # the owner's time is named too
     visitor.get_by_label("Your name").fill("Grace Hopper")
