@@ -317,8 +317,8 @@ def delete_blocked_slot(item_id: int):
     return _changed(render_template("calendar/_gone.html", message="Blocked Slot deleted."))
 
 
-@bp.app_template_filter("hm")
-def _hm(value: datetime) -> str:
+@bp.app_template_filter("clock")
+def _clock(value: datetime) -> str:
     return value.strftime("%H:%M")
 
 
