@@ -1,0 +1,1 @@
+"""Benchmarks that print figures (not timed tests). Run one with `python -m benchmarks.<name>`."""

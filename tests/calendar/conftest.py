@@ -1,0 +1,62 @@
+"""Fixtures for calendar tests: an owner in Europe/Berlin, a Bearer token, dates relative to today."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from webapp.auth import issue_api_token
+from webapp.models import User
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def monday_in_two_weeks() -> date:
+    """A working Monday far enough ahead for minimum notice, well inside the horizon."""
+    today = datetime.now(BERLIN).date()
+    return today + timedelta(days=7 - today.weekday()) + timedelta(days=7)
+
+
+def at(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=BERLIN)
+
+
+@pytest.fixture
+def owner(app, user) -> User:
+    with app.app_context():
+        User.update(timezone="Europe/Berlin").where(User.id == user.id).execute()
+        return User.get_by_id(user.id)
+
+
+@pytest.fixture
+def token(app, owner) -> str:
+    with app.app_context():
+        return issue_api_token(owner)
+
+
+@pytest.fixture
+def api(app, token):
+    """A test client that sends the Bearer token with every request."""
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+
+    class Api:
+        def get(self, url, **kw):
+            return client.get(url, headers=headers, **kw)
+
+        def post(self, url, **kw):
+            return client.post(url, headers=headers, **kw)
+
+        def patch(self, url, **kw):
+            return client.patch(url, headers=headers, **kw)
+
+        def delete(self, url, **kw):
+            return client.delete(url, headers=headers, **kw)
+
+    return Api()
+
+
+@pytest.fixture
+def day() -> date:
+    return monday_in_two_weeks()
