@@ -118,6 +118,9 @@ class IcloudFront:
         self.auth_headers_basic_first = True
         self.invalid_token_names_precondition = True
         self.list_collection_in_sync = True
+        # The partition host must differ from the gateway by host name, not only by port, as on iCloud:
+        # caldav keeps the old host as an alias by name. Linux answers on all of 127/8.
+        self.hosts = ["127.0.0.1", _second_loopback()]
         self.ports = [0, 0]
         self._servers: list = []
         self.start()
@@ -125,7 +128,7 @@ class IcloudFront:
     # --- lifecycle --------------------------------------------------------------------------
     def start(self) -> None:
         for i in range(2):
-            server = make_server("127.0.0.1", self.ports[i], self, threaded=True, request_handler=QuietHandler)
+            server = make_server(self.hosts[i], self.ports[i], self, threaded=True, request_handler=QuietHandler)
             self.ports[i] = server.server_port
             threading.Thread(target=server.serve_forever, daemon=True).start()
             self._servers.append(server)
@@ -145,7 +148,7 @@ class IcloudFront:
     @property
     def partition_origin(self) -> str:
         """The partition host, standing for https://pNN-caldav.icloud.com:443 (explicit port, entry 2)."""
-        return f"http://127.0.0.1:{self.ports[1]}"
+        return f"http://{self.hosts[1]}:{self.ports[1]}"
 
     # --- counting ---------------------------------------------------------------------------
     def reset_counts(self) -> None:
@@ -671,6 +674,17 @@ class IcloudFront:
         if answer.status in (200, 204):
             return Answer(204, [], b"")  # entry 22 etc.: deletes 204, empty
         return Answer(answer.status, [], b"")
+
+
+def _second_loopback() -> str:
+    import socket
+
+    try:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.2", 0))
+        return "127.0.0.2"
+    except OSError:  # not every system routes all of 127/8 to loopback
+        return "localhost"
 
 
 def _copy(el: etree._Element) -> etree._Element:
