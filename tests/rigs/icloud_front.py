@@ -114,6 +114,9 @@ class IcloudFront:
         self.emails: dict[str, str] = {}  # dsid → e-mail
         self._tokens: dict[str, str] = {}  # our sync token → Radicale's
         self._etags: dict[str, str] = {}  # our etag → Radicale's
+        # Radicale path → (Radicale etag, the bytes as PUT): iCloud hands back exactly what was PUT
+        # (entry 48), and it keeps data Radicale refuses (a duplicate DTSTAMP), so the front does too.
+        self._verbatim: dict[str, tuple[str, str]] = {}
         # switches for behaviours iCloud shows in more than one form
         self.auth_headers_basic_first = True
         self.invalid_token_names_precondition = True
@@ -217,10 +220,29 @@ class IcloudFront:
         return self.calendar_url(username, calendar_id)
 
     def put_event(self, username: str, calendar_id: str, filename: str, ics: str) -> str:
-        return self._our_etag(self.rig.put_event(username, calendar_id, filename, ics))
+        text = ics.replace("\r\n", "\n").replace("\n", "\r\n")
+        etag = self.rig.put_event(username, calendar_id, filename, acceptable_to_radicale(text))
+        self._remember(f"/{username}/{calendar_id}/{filename}", etag, text)
+        return self._our_etag(etag)
 
     def delete_event(self, username: str, calendar_id: str, filename: str) -> None:
         self.rig.delete_event(username, calendar_id, filename)
+        self._remember(f"/{username}/{calendar_id}/{filename}", None, None)
+
+    def _remember(self, radicale_path: str, etag: str | None, text: str | None) -> None:
+        with self.lock:
+            if etag and text is not None:
+                self._verbatim[radicale_path] = (etag, text)
+            else:
+                self._verbatim.pop(radicale_path, None)
+
+    def _as_put(self, radicale_path: str, etag: str | None, data: str) -> str:
+        """The text as it was PUT through the front, if this is still that version."""
+        with self.lock:
+            kept = self._verbatim.get(unquote(radicale_path))
+        if kept is not None and (etag is None or etag == kept[0]):
+            return kept[1]
+        return data
 
     def put_collection(self, username: str, calendar_id: str, vcalendar: str) -> None:
         self.rig.put_collection(username, calendar_id, vcalendar)
@@ -483,8 +505,11 @@ class IcloudFront:
             return self._invalid_token()
         if method in ("GET", "HEAD") and answer.status == 200:
             etag = dict((k.lower(), v) for k, v in answer.headers).get("etag")
+            data = answer.body
+            if method == "GET" and not radicale_path.endswith("/"):
+                data = self._as_put(radicale_path, etag, data.decode("utf-8", "replace")).encode()
             return Answer(200, [("Content-Type", "text/calendar; charset=UTF-8"),
-                                ("ETag", self._our_etag(etag))], answer.body)
+                                ("ETag", self._our_etag(etag))], data)
         if answer.status == 207:
             tree = etree.fromstring(answer.body)
             self._reshape(tree, email, home=radicale_path == f"/{email}/",
@@ -543,6 +568,11 @@ class IcloudFront:
 
     def _reshape(self, tree: etree._Element, email: str, home: bool, depth: str, method: str) -> None:
         """Radicale's multistatus → iCloud's: hrefs, etags, tokens, colours, the home as a plain collection."""
+        for response in tree.iter(_tag(DAV, "response")):
+            data = response.find(f".//{_tag(CAL, 'calendar-data')}")
+            if data is not None and data.text:
+                data.text = self._as_put(response.findtext(_tag(DAV, "href")) or "",
+                                         response.findtext(f".//{_tag(DAV, 'getetag')}"), data.text)
         for el in tree.iter(_tag(DAV, "href")):
             parent = el.getparent()
             if parent is not None and parent.tag in (_tag(DAV, "current-user-principal"), _tag(DAV, "owner"),
@@ -625,10 +655,12 @@ class IcloudFront:
         uid = _uid_of(body)
         if uid and self._uid_elsewhere(email, radicale_path, uid, authorization):
             return Answer(403, [], b"")  # the one-UID rule (CALDAV-NOTES; caldav's iCloud profile)
-        answer = self._radicale("PUT", radicale_path, authorization, body, headers)
+        text = body.decode("utf-8", "replace")
+        answer = self._radicale("PUT", radicale_path, authorization, acceptable_to_radicale(text).encode(), headers)
         if answer.status == 401:
             return self._unauthorized()
         if answer.status in (201, 204):
+            self._remember(radicale_path, dict((k.lower(), v) for k, v in answer.headers).get("etag"), text)
             if exists:
                 return Answer(204, [], b"")  # entries 22–24: updates 204, empty, no ETag
             etag = dict((k.lower(), v) for k, v in answer.headers).get("etag")
@@ -672,6 +704,7 @@ class IcloudFront:
         if answer.status == 401:
             return self._unauthorized()
         if answer.status in (200, 204):
+            self._remember(radicale_path, None, None)
             return Answer(204, [], b"")  # entry 22 etc.: deletes 204, empty
         return Answer(answer.status, [], b"")
 
@@ -689,6 +722,20 @@ def _second_loopback() -> str:
 
 def _copy(el: etree._Element) -> etree._Element:
     return etree.fromstring(etree.tostring(el))
+
+
+def acceptable_to_radicale(ics: str) -> str:
+    """Radicale refuses a VEVENT with two DTSTAMPs, which iCloud stores and serves; keep the first."""
+    lines, seen = [], False
+    for line in ics.splitlines(keepends=True):
+        if line.startswith("BEGIN:"):
+            seen = False
+        if line.startswith("DTSTAMP"):
+            if seen:
+                continue
+            seen = True
+        lines.append(line)
+    return "".join(lines)
 
 
 def _uid_of(body: bytes) -> str | None:
