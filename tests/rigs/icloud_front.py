@@ -133,7 +133,8 @@ class IcloudFront:
         for i in range(2):
             server = make_server(self.hosts[i], self.ports[i], self, threaded=True, request_handler=QuietHandler)
             self.ports[i] = server.server_port
-            threading.Thread(target=server.serve_forever, daemon=True).start()
+            # a short poll keeps stop() quick (two listeners, each up to one poll interval)
+            threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
             self._servers.append(server)
 
     def stop(self) -> None:
