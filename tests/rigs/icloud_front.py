@@ -231,6 +231,7 @@ class IcloudFront:
         self._remember(f"/{username}/{calendar_id}/{filename}", None, None)
 
     def _remember(self, radicale_path: str, etag: str | None, text: str | None) -> None:
+        radicale_path = unquote(radicale_path)
         with self.lock:
             if etag and text is not None:
                 self._verbatim[radicale_path] = (etag, text)
@@ -247,10 +248,15 @@ class IcloudFront:
 
     def put_collection(self, username: str, calendar_id: str, vcalendar: str) -> None:
         self.rig.put_collection(username, calendar_id, vcalendar)
+        prefix = f"/{username}/{calendar_id}/"
+        with self.lock:
+            for path in [p for p in self._verbatim if p.startswith(prefix)]:
+                del self._verbatim[path]
 
     def objects(self, username: str, calendar_id: str) -> dict[str, str]:
         """href (as iCloud would give it) → iCalendar text."""
-        return {self._front_path(href): ics for href, ics in self.rig.objects(username, calendar_id).items()}
+        return {self._front_path(href): self._as_put(href, None, ics)
+                for href, ics in self.rig.objects(username, calendar_id).items()}
 
     # --- mapping ----------------------------------------------------------------------------
     def _our_etag(self, radicale_etag: str | None) -> str:
@@ -676,9 +682,12 @@ class IcloudFront:
                                  {"Depth": "1", "Content-Type": "application/xml"}, internal=True)
         if listing.status != 207:
             return False
+        # Radicale narrows by substring; the exact comparison is below
         query = f"""<?xml version="1.0" encoding="utf-8"?>
 <C:calendar-query xmlns:D="DAV:" xmlns:C="{CAL}"><D:prop><C:calendar-data/></D:prop>
-<C:filter><C:comp-filter name="VCALENDAR"/></C:filter></C:calendar-query>""".encode()
+<C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"><C:prop-filter name="UID">
+<C:text-match collation="i;octet">{escape(uid)}</C:text-match></C:prop-filter></C:comp-filter></C:comp-filter>
+</C:filter></C:calendar-query>""".encode()
         for response in etree.fromstring(listing.body).findall(_tag(DAV, "response")):
             href = unquote(response.findtext(_tag(DAV, "href")) or "")
             if response.find(f".//{_tag(CAL, 'calendar')}") is None or href == own_calendar:
