@@ -92,3 +92,16 @@ def test_wrong_password_is_bad_credentials_whatever_the_header_order(ada, basic_
         store.list_calendars()
     assert str(caught.value) == BadCredentials.message
     assert "wxyz" not in str(caught.value)
+
+
+def test_a_saved_calendar_url_on_either_host_works_in_a_fresh_store(ada):
+    """A sync run opens a new Store with only the saved calendar URL (partition host) and the gateway URL."""
+    ada.put_event(ADA, "2A1F0C3E-WORK", "a.ics", "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//t//EN\nBEGIN:VEVENT\n"
+                  "UID:a@test\nDTSTAMP:20261101T090000Z\nDTSTART:20261201T100000Z\nDTEND:20261201T110000Z\n"
+                  "SUMMARY:A\nEND:VEVENT\nEND:VCALENDAR\n")
+    saved = ada.calendar_url(ADA, "2A1F0C3E-WORK")
+    on_gateway = ada.url.rstrip("/") + urlsplit(saved).path
+    with Store(ada.url, ADA, APP_PASSWORD, timeout=5) as store:
+        assert len(store.calendar(saved).search(event=True, post_filter=False)) == 1
+        # iCloud may still give hrefs on caldav.icloud.com: caldav moves them to the partition host
+        assert str(store.calendar(on_gateway).url) == saved
