@@ -575,6 +575,8 @@ class IcloudFront:
         getetag.text = self._our_etag(etag or radicale_path)
         collection_path = path if path.endswith("/") else path + "/"
         tree.insert(0, self._response(collection_path, {getetag.tag: getetag}, None))
+        for token in tree.findall(_tag(DAV, "sync-token")):
+            tree.append(token)  # after the responses, as RFC 6578 writes it
 
     def _reshape(self, tree: etree._Element, email: str, home: bool, depth: str, method: str) -> None:
         """Radicale's multistatus → iCloud's: hrefs, etags, tokens, colours, the home as a plain collection."""
