@@ -230,6 +230,13 @@ class IcloudFront:
         self.rig.delete_event(username, calendar_id, filename)
         self._remember(f"/{username}/{calendar_id}/{filename}", None, None)
 
+    def raw(self, username: str, method: str, path: str, body: bytes | str = b"",
+            headers: dict[str, str] | None = None):
+        """The rig's uncounted request straight to Radicale (a Radicale path), for set-up only."""
+        if method.upper() in ("PUT", "DELETE"):
+            self._remember(path, None, None)
+        return self.rig.raw(username, method, path, body, headers)
+
     def _remember(self, radicale_path: str, etag: str | None, text: str | None) -> None:
         radicale_path = unquote(radicale_path)
         with self.lock:
