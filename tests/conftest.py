@@ -10,8 +10,8 @@ from cryptography.fernet import Fernet
 from flask import Flask
 from werkzeug.serving import make_server
 
+from tests.rigs.icloud_front import IcloudFront
 from tests.rigs.quiet import QuietHandler
-
 from tests.rigs.radicale_rig import RadicaleRig
 from webapp import create_app
 from webapp.auth import create_user
@@ -112,10 +112,19 @@ def radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RadicaleRig]:
     rig.stop()
 
 
-@pytest.fixture
-def caldav_server(radicale: RadicaleRig) -> RadicaleRig:
-    """The CalDAV server Slotwise talks to (ICLOUD_CALDAV_URL points at it)."""
-    return radicale
+@pytest.fixture(params=["plain", "icloud"], ids=["plain", "icloud"])
+def caldav_server(request: pytest.FixtureRequest, radicale: RadicaleRig) -> Iterator[RadicaleRig | IcloudFront]:
+    """The CalDAV server Slotwise talks to (ICLOUD_CALDAV_URL points at it).
+
+    "plain" is Radicale itself; "icloud" is the iCloud-shaped front before it (tests/rigs/icloud_front.py),
+    with the same interface. A test that fails only on "icloud" has found an iCloud difference.
+    """
+    if request.param == "plain":
+        yield radicale
+        return
+    front = IcloudFront(radicale)
+    yield front
+    front.stop()
 
 
 # --- live server and browser -------------------------------------------------------------------

@@ -9,7 +9,7 @@ import contextlib
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import caldav
 import niquests
@@ -239,7 +239,19 @@ class Store:
             if home is None:
                 raise MalformedResponse("The server did not say where this account's calendars live.")
             self._home_url = home
+            self._follow_host(home)
         return self._home_url
+
+    def _follow_host(self, url: str) -> None:
+        """iCloud serves an account from its partition host (pNN-caldav), named in the calendar home.
+
+        caldav refuses a URL on a host it was not told about, so move the client there and keep the
+        old host as an alias (iCloud may still give hrefs on caldav.icloud.com); see docs/icloud.md.
+        """
+        parts = urlsplit(url)
+        current = self.client.url
+        if parts.hostname and parts.hostname != current.hostname and parts.hostname not in current.host_aliases:
+            self.client.url = current.relocate(f"{parts.scheme}://{parts.netloc}/")
 
     def list_calendars(self) -> list[CalendarInfo]:
         """The account's event calendars (task-only lists, inbox, outbox and the home skipped)."""
@@ -286,4 +298,5 @@ class Store:
         return found
 
     def calendar(self, url: str) -> caldav.Calendar:
+        self._follow_host(url)
         return caldav.Calendar(client=self.client, url=url)
