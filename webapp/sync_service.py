@@ -183,6 +183,8 @@ def pull_calendar(store: Store, cal: RemoteCalendar, run: SyncRun, window: Windo
             obj.etag, obj.uid, obj.data = etag, own_appts[href].event_uid, None
             obj.save()
             BlockedSlot.delete().where(BlockedSlot.remote_object == obj).execute()
+        for href, etag in plan.adopt.items():
+            Appointment.update(remote_etag=etag).where(Appointment.id == own_appts[href].id).execute()
         for href, etag in plan.own_changed.items():
             appt = own_appts[href]
             if appt.status != Appointment.BOOKED and etag is None:
@@ -336,9 +338,17 @@ def push_appointments(store: Store, account: CalendarAccount, run: SyncRun, now:
     states = [Appointment.PUSH_PENDING, Appointment.PUSH_FAILED]
     if primary is not None:
         states.append(Appointment.PUSH_NONE)
+    due = Appointment.push_state.in_(states)
+    if primary is not None:
+        # A Primary Calendar change moves future appointments even when they were in sync.
+        due |= (
+            (Appointment.status == Appointment.BOOKED)
+            & (Appointment.end_utc >= now - timedelta(days=1))
+            & (Appointment.remote_calendar.is_null() | (Appointment.remote_calendar != primary))
+        )
     extra: dict[int, Store] = {}
     try:
-        for appt in Appointment.select().where(Appointment.owner == owner, Appointment.push_state.in_(states)):
+        for appt in Appointment.select().where(Appointment.owner == owner, due):
             here = {c.id for c in account.calendars}
             ours = (primary is not None and primary.account_id == account.id) or appt.remote_calendar_id in here
             if not ours and primary is not None:

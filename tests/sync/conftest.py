@@ -124,3 +124,38 @@ def wire(monkeypatch) -> Wire:
     real = sync_service.open_store
     monkeypatch.setattr(sync_service, "open_store", lambda account: faults.wrap(real(account)))
     return faults
+
+
+@pytest.fixture
+def book(rig):
+    """Book an Appointment for the rig's owner and ask for its push, like the booking view does."""
+    from webapp.models import Appointment, Contact
+    from webapp.syncing import request_push
+
+    def make(start: datetime, minutes: int = 30, name: str = "Bo Booker", email: str = "bo@example.org"):
+        with rig.app.app_context():
+            contact, _ = Contact.get_or_create(owner=rig.owner.id, email=email, defaults={"name": name})
+            appt = Appointment.create(owner=rig.owner.id, contact=contact, start_utc=start,
+                                      end_utc=start + timedelta(minutes=minutes))
+            request_push(appt.id)
+            return Appointment.get_by_id(appt.id)
+
+    return make
+
+
+def change(rig, appt, **fields):
+    """Reschedule or cancel: update the appointment, then ask for its push."""
+    from webapp.models import Appointment
+    from webapp.syncing import request_push
+
+    with rig.app.app_context():
+        Appointment.update(**fields).where(Appointment.id == appt.id).execute()
+        request_push(appt.id)
+        return Appointment.get_by_id(appt.id)
+
+
+def reload(rig, appt):
+    from webapp.models import Appointment
+
+    with rig.app.app_context():
+        return Appointment.get_by_id(appt.id)

@@ -69,3 +69,8 @@ def test_cancelled_appointment_deletes_its_copy_or_does_nothing():
 def test_backoff_doubles_and_is_capped_at_an_hour():
     assert [core.backoff_seconds(n) for n in range(0, 5)] == [0, 60, 120, 240, 480]
     assert core.backoff_seconds(30) == 3600
+
+
+def test_own_event_whose_write_was_never_confirmed_is_adopted_not_restored():
+    plan = core.plan_pull({}, {"mine": "9"}, [], full=False, own={"mine": None})
+    assert plan.adopt == {"mine": "9"} and plan.own_changed == {} and plan.fetch == []

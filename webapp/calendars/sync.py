@@ -22,6 +22,7 @@ class PullPlan:
     delete: list[str] = field(default_factory=list)  # hrefs whose Blocked Slots go
     touch: dict[str, str | None] = field(default_factory=dict)  # Slotwise's own events: record etag only
     own_changed: dict[str, str | None] = field(default_factory=dict)  # own events edited (etag) or deleted (None)
+    adopt: dict[str, str] = field(default_factory=dict)  # own events whose write landed unheard: learn the etag
     suspect_empty: bool = False
 
 
@@ -45,8 +46,11 @@ def plan_pull(
         gone |= {href for href in own if href not in changed}
     for href, etag in changed.items():
         if href in own:
-            # Never imported as a Blocked Slot; an etag we did not write means someone edited it.
-            if etag is None or etag != own[href]:
+            # Never imported as a Blocked Slot; an etag we did not write means someone edited it,
+            # unless we never heard back from our own write (no etag known): then it is ours to adopt.
+            if own[href] is None and etag is not None:
+                plan.adopt[href] = etag
+            elif etag is None or etag != own[href]:
                 plan.own_changed[href] = etag
             plan.touch[href] = etag
         elif etag is None or local.get(href) != etag or href not in local:
