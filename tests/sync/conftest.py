@@ -85,7 +85,8 @@ class Wire:
 
     `rewrite` edits response bodies (a server sending data we cannot read); `fail_after` lets the next
     request of a method reach the server and then raises a timeout (the reply is lost);
-    `fail_before` refuses requests of a method before they leave (the network is down).
+    `fail_before` refuses requests of a method before they leave (the network is down); `answer`
+    replaces the status of the next reply to a method after the request reached the server.
     """
 
     def __init__(self) -> None:
@@ -93,6 +94,7 @@ class Wire:
         self.fail_after: list[str] = []
         self.fail_before: list[str] = []
         self.sent: list[str] = []
+        self.answer: list[tuple[str, int, dict[str, str]]] = []  # (method, status, headers) for the next reply
 
     def wrap(self, store):
         session = store.client.session
@@ -107,6 +109,12 @@ class Wire:
             if method in self.fail_after:
                 self.fail_after.remove(method)
                 raise niquests.exceptions.ReadTimeout("injected: the reply was lost")
+            for i, (verb, status, headers) in enumerate(self.answer):
+                if verb == method:
+                    del self.answer[i]
+                    response.status_code = status
+                    response.headers.update(headers)
+                    break
             for old, new in self.rewrite:
                 if response.content and old in response.content:
                     response._content = response.content.replace(old, new)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from tests.sync.conftest import at, vevent
-from webapp.models import BlockedSlot, RemoteCalendar, RemoteObject, SyncRun
+from webapp.models import BlockedSlot, CalendarAccount, RemoteCalendar, RemoteObject, SyncRun
 
 
 def test_first_sync_imports_each_occurrence_of_primary_and_conflict_calendars(rig):
@@ -138,3 +138,30 @@ def test_window_moves_forward_by_re_expanding_stored_events_without_a_request(ri
     rig.sync()
     assert caldav_server.request_count == 1
     assert len(rig.slots()) == 4
+
+
+def test_server_refusing_sync_collection_is_read_with_an_etag_listing_and_one_multiget(rig, wire, caldav_server):
+    rig.put("home", "a.ics", vevent("a", at(1, 9)))
+    rig.sync()
+    rig.put("home", "b.ics", vevent("b", at(1, 11)))
+    with rig.app.app_context():
+        RemoteCalendar.update(role="none").where(RemoteCalendar.url == rig.work_url).execute()
+    wire.answer += [("REPORT", 403, {}), ("REPORT", 403, {})]  # a bare 403, not valid-sync-token
+    wire.sent.clear()
+    run = rig.sync()
+    assert run.error is None and wire.sent == ["REPORT", "REPORT", "PROPFIND", "REPORT"]
+    assert [s[0] for s in rig.slots()] == [at(1, 9), at(1, 11)]
+    assert run.pulled == 1
+
+
+def test_rate_limit_waits_as_long_as_the_server_asks(rig, wire):
+    wire.answer.append(("REPORT", 503, {"Retry-After": "120"}))
+    run = rig.sync()
+    assert run.error == "iCloud asked us to slow down."
+    with rig.app.app_context():
+        account = CalendarAccount.get_by_id(rig.account_id)
+        wait = (account.next_sync_after - run.started_at).total_seconds()
+        assert 115 <= wait <= 125 and account.consecutive_failures == 1
+        from webapp.syncing import due_account_ids
+
+        assert rig.account_id not in due_account_ids()

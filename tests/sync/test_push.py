@@ -181,3 +181,15 @@ def test_sync_run_records_counts_requests_and_duration(rig, book):
     assert run.pulled == 1 and run.requests >= 2 and run.finished_at is not None
     assert run.duration_seconds is not None and run.duration_seconds >= 0
     assert isinstance(run.started_at, datetime)
+
+
+def test_sync_after_a_push_costs_one_request_per_calendar(rig, book, caldav_server):
+    rig.put("work", "a.ics", vevent("a", at(1, 9)))
+    rig.sync()
+    book(at(2, 13))
+    book(at(3, 13))
+    for _ in range(2):  # the first sees our own writes (no fetch needed), the second sees nothing new
+        caldav_server.reset_counts()
+        run = rig.sync()
+        assert caldav_server.request_count == 2 and run.pushed == 0
+    assert [s[0] for s in rig.slots()] == [at(1, 9)]
