@@ -94,6 +94,7 @@ class Wire:
         self.fail_after: list[str] = []
         self.fail_before: list[str] = []
         self.sent: list[str] = []
+        self.rewritten = 0
         self.answer: list[tuple[str, int, dict[str, str]]] = []  # (method, status, headers) for the next reply
 
     def wrap(self, store):
@@ -118,6 +119,7 @@ class Wire:
             for old, new in self.rewrite:
                 if response.content and old in response.content:
                     response._content = response.content.replace(old, new)
+                    self.rewritten += 1
             return response
 
         session.request = request

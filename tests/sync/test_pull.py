@@ -108,6 +108,7 @@ def test_malformed_object_is_skipped_counted_and_the_rest_imported(rig, wire):
     rig.put("home", "bad.ics", vevent("bad", at(1, 12), extra="RRULE:FREQ=DAILY;COUNT=2"))
     wire.rewrite.append((b"FREQ=DAILY;COUNT=2", b"FREQ=SOMETIMES;COUNT=2"))  # Radicale refuses to store it
     run = rig.sync()
+    assert wire.rewritten == 1
     assert run.error is None and run.skipped == 1 and "bad.ics" in run.warnings
     assert rig.slots() == [(at(1, 9), at(1, 10), "Busy")]
 
@@ -165,3 +166,17 @@ def test_rate_limit_waits_as_long_as_the_server_asks(rig, wire):
         from webapp.syncing import due_account_ids
 
         assert rig.account_id not in due_account_ids()
+
+
+def test_collection_listed_as_its_own_member_is_ignored(rig, wire):
+    """iCloud lists the calendar itself in sync-collection answers."""
+    rig.put("home", "a.ics", vevent("a", at(1, 9)))
+    path = rig.home_url.split("127.0.0.1", 1)[1].split("/", 1)[1]
+    member = (f'<response><href>/{path}</href><propstat><prop><getetag>"c1"</getetag></prop>'
+              "<status>HTTP/1.1 200 OK</status></propstat></response></multistatus>").encode()
+    wire.rewrite.append((b"</multistatus>", member))
+    run = rig.sync()
+    assert wire.rewritten >= 1 and run.error is None and run.skipped == 0
+    assert [s[0] for s in rig.slots()] == [at(1, 9)]
+    with rig.app.app_context():
+        assert RemoteObject.select().where(RemoteObject.href.endswith("/home/")).count() == 0

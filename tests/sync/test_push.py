@@ -1,6 +1,7 @@
 """Push against the real Radicale rig: appointments are written to the Primary Calendar, exactly once."""
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -193,3 +194,36 @@ def test_sync_after_a_push_costs_one_request_per_calendar(rig, book, caldav_serv
         run = rig.sync()
         assert caldav_server.request_count == 2 and run.pushed == 0
     assert [s[0] for s in rig.slots()] == [at(1, 9)]
+
+
+def test_copy_of_an_appointment_event_in_another_calendar_is_not_a_blocked_slot(rig, book):
+    appt = book(at(2, 13))
+    rig.put("work", "copy.ics", vevent(appt.event_uid, at(2, 13)))
+    rig.put("work", "stranger.ics", vevent("0000@slotwise", at(3, 9)))  # no such appointment: a real event
+    rig.sync()
+    assert [s[0] for s in rig.slots()] == [at(3, 9)]
+
+
+def test_event_already_at_the_appointment_href_is_adopted_not_duplicated(rig, book, wire):
+    from webapp.models import Appointment as A
+
+    with rig.app.app_context():
+        appt = A.create(owner=rig.owner.id, start_utc=at(2, 13), end_utc=at(2, 14), push_state=A.PUSH_NONE)
+    # an earlier attempt landed, but the database never learnt of it
+    rig.put("home", f"{appt.event_uid}.ics", vevent(appt.event_uid, at(9, 9)))
+    wire.sent.clear()
+    appt = change(rig, appt, title="Intro call")
+    assert appt.push_state == Appointment.PUSH_SYNCED
+    assert wire.sent == ["PUT", "GET", "PUT"]  # If-None-Match refused (412) → read its etag → If-Match
+    _, event = only_event(rig)
+    assert str(event["SUMMARY"]) == "Intro call" and event.start == at(2, 13).replace(tzinfo=ZoneInfo("UTC"))
+
+
+def test_push_runs_in_the_background_without_blocking_the_booking(rig, book):
+    rig.app.config["SYNC_INLINE"] = False
+    appt = book(at(2, 13))
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and reload(rig, appt).push_state != Appointment.PUSH_SYNCED:
+        time.sleep(0.05)
+    assert reload(rig, appt).push_state == Appointment.PUSH_SYNCED
+    only_event(rig)
