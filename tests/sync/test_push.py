@@ -227,3 +227,26 @@ def test_push_runs_in_the_background_without_blocking_the_booking(rig, book):
         time.sleep(0.05)
     assert reload(rig, appt).push_state == Appointment.PUSH_SYNCED
     only_event(rig)
+
+
+def test_primary_calendar_moved_to_another_account_of_the_owner_moves_the_appointment(
+        rig, book, caldav_server, make_account):
+    second = "ada.work@icloud.example"
+    caldav_server.add_user(second, APP_PASSWORD)
+    office = caldav_server.make_calendar(second, "office", "Office")
+    other = make_account(rig.owner, second, calendars={office: ("Office", "conflict")})
+    appt = book(at(2, 13))
+    with rig.app.app_context():
+        RemoteCalendar.update(role="conflict").where(RemoteCalendar.url == rig.home_url).execute()
+        RemoteCalendar.update(role="primary").where(RemoteCalendar.url == office).execute()
+    run = rig.sync()  # the first account no longer holds the Primary Calendar: it leaves the move alone
+    assert run.pushed == 0 and len(rig.objects("home")) == 1
+    from webapp.syncing import sync_account_now
+
+    with rig.app.app_context():
+        run = sync_account_now(other.id)
+    assert run.error is None and run.pushed == 1
+    assert rig.objects("home") == {}
+    [text] = caldav_server.objects(second, "office").values()
+    assert appt.event_uid in text
+    assert rig.slots() == []
