@@ -1,6 +1,8 @@
 """Pull against the real Radicale rig: remote events become Blocked Slots, incrementally and cheaply."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from tests.sync.conftest import at, vevent
 from webapp.models import BlockedSlot, CalendarAccount, RemoteCalendar, RemoteObject, SyncRun
 
@@ -81,13 +83,13 @@ def test_refused_sync_token_falls_back_to_a_full_listing(rig):
     rig.sync()
     rig.delete("home", "b.ics")
     rig.put("home", "c.ics", vevent("c", at(1, 13)))
+    expired = "http://radicale.org/ns/sync/" + "0" * 64  # a token the server does not know
     with rig.app.app_context():
-        RemoteCalendar.update(sync_token="http://radicale.org/ns/sync/" + "0" * 64).where(
-            RemoteCalendar.url == rig.home_url).execute()
+        RemoteCalendar.update(sync_token=expired).where(RemoteCalendar.url == rig.home_url).execute()
     run = rig.sync()
     assert run.error is None and "sync token was refused" in run.warnings
     assert [s[0] for s in rig.slots()] == [at(1, 9), at(1, 13)]
-    assert rig.calendar(rig.home_url).sync_token.startswith("http://radicale.org/ns/sync/")
+    assert rig.calendar(rig.home_url).sync_token not in (None, expired)
 
 
 def test_calendar_suddenly_empty_keeps_its_rows_until_a_second_sync_confirms(rig):
@@ -171,8 +173,8 @@ def test_rate_limit_waits_as_long_as_the_server_asks(rig, wire):
 def test_collection_listed_as_its_own_member_is_ignored(rig, wire):
     """iCloud lists the calendar itself in sync-collection answers."""
     rig.put("home", "a.ics", vevent("a", at(1, 9)))
-    path = rig.home_url.split("127.0.0.1", 1)[1].split("/", 1)[1]
-    member = (f'<response><href>/{path}</href><propstat><prop><getetag>"c1"</getetag></prop>'
+    path = urlsplit(rig.home_url).path
+    member = (f'<response><href>{path}</href><propstat><prop><getetag>"c1"</getetag></prop>'
               "<status>HTTP/1.1 200 OK</status></propstat></response></multistatus>").encode()
     wire.rewrite.append((b"</multistatus>", member))
     run = rig.sync()
