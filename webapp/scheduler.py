@@ -5,6 +5,7 @@ import atexit
 import logging
 import os
 import threading
+from datetime import datetime, timedelta, timezone
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
@@ -48,8 +49,10 @@ def init_app(app: Flask) -> BackgroundScheduler | None:
         interval = int(app.config["SYNC_INTERVAL_SECONDS"])
         scheduler = BackgroundScheduler(daemon=True, timezone="UTC")
         # coalesce: missed ticks run once; max_instances=1: a slow sync never overlaps the next tick.
+        # The first tick comes right after start-up, so a restart does not leave the mirror a minute old.
         scheduler.add_job(run_due_syncs, "interval", seconds=interval, args=[app], id=JOB_ID,
-                          coalesce=True, max_instances=1, replace_existing=True)
+                          coalesce=True, max_instances=1, replace_existing=True,
+                          next_run_time=datetime.now(timezone.utc) + timedelta(seconds=5))
         scheduler.start()
         _started[id(app)] = scheduler
         app.extensions["slotwise_scheduler"] = scheduler
