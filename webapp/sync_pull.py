@@ -149,7 +149,7 @@ def pull_calendar(store: Store, cal: RemoteCalendar, run: SyncRun, window: Windo
             run.add_warning(f"{cal.name}: {len(fetched.missing)} event(s) could not be read; tried again next sync.")
         else:
             cal.sync_token = listing.token
-        _extend_window(cal, owner, run, window, zone, skip=set(fetched.found))
+        _extend_window(cal, owner, window, zone, skip=set(fetched.found), own_uids=own_uids)
         cal.synced_until = window.end
         cal.save()
 
@@ -179,18 +179,16 @@ def _store_object(cal: RemoteCalendar, owner: User, run: SyncRun, window: Window
         run.updated += 1
 
 
-def _extend_window(cal: RemoteCalendar, owner: User, run: SyncRun, window: Window, zone: ZoneInfo,
-                   skip: set[str]) -> None:
+def _extend_window(cal: RemoteCalendar, owner: User, window: Window, zone: ZoneInfo, *, skip: set[str],
+                   own_uids: set[str]) -> None:
     """Days passed since the last expansion: re-expand stored objects, no request needed."""
     if cal.synced_until is not None and cal.synced_until.date() >= window.end.date():
         return
     for obj in RemoteObject.select().where(RemoteObject.calendar == cal, RemoteObject.data.is_null(False)):
-        if obj.href in skip:
+        if obj.href in skip or (obj.uid and obj.uid in own_uids):
             continue
         try:
             busy = ical.busy_occurrences(obj.data, window.start, window.end, zone)
         except ical.UnparseableObject:
-            continue  # already reported when it was fetched
-        if obj.uid and obj.uid.endswith("@slotwise"):
-            continue
+            continue  # reported when it was fetched; rows from a readable version stay
         _write_slots(obj, cal, owner, busy)

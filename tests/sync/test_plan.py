@@ -74,3 +74,8 @@ def test_backoff_doubles_and_is_capped_at_an_hour():
 def test_own_event_whose_write_was_never_confirmed_is_adopted_not_restored():
     plan = core.plan_pull({}, {"mine": "9"}, [], full=False, own={"mine": None})
     assert plan.adopt == {"mine": "9"} and plan.own_changed == {} and plan.fetch == []
+
+
+def test_unconfirmed_own_write_missing_from_the_listing_is_not_reported_as_deleted():
+    plan = core.plan_pull({}, {}, [], full=True, own={"mine": None})
+    assert plan.own_changed == {} and plan.delete == []

@@ -56,7 +56,7 @@ def plan_pull(
         elif etag is None or local.get(href) != etag or href not in local:
             plan.fetch.append(href)
     for href in sorted(gone):
-        if href in own:
+        if own.get(href) is not None:  # unconfirmed writes (no etag) are still in the outbox anyway
             plan.own_changed[href] = None
         if href in local:
             plan.delete.append(href)
