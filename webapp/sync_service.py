@@ -199,7 +199,14 @@ def _push_one(store: Store, account: CalendarAccount, appt: Appointment, primary
     try:
         for step in steps:
             if step == core.DELETE_REMOTE:
-                _delete_remote(_store_for(appt.remote_calendar_id, account, store, extra), appt)
+                target = _store_for(appt.remote_calendar_id, account, store, extra)
+                try:
+                    _delete_remote(target, appt)
+                except ACCOUNT_FAILURES as exc:
+                    if target is store:
+                        raise
+                    # The other account's trouble is not this account's: keep it in the outbox.
+                    raise StoreError(f"The old copy is in another iCloud account that failed: {exc}") from None
             elif step == core.WRITE:
                 _write(_store_for(primary.id, account, store, extra), appt, primary, owner, now)
     except StoreError as exc:

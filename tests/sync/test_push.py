@@ -251,3 +251,27 @@ def test_primary_calendar_moved_to_another_account_of_the_owner_moves_the_appoin
     [text] = caldav_server.objects(second, "office").values()
     assert appt.event_uid in text
     assert rig.slots() == []
+
+
+def test_old_copy_in_an_account_with_a_revoked_password_blames_only_that_appointment(
+        rig, book, caldav_server, make_account):
+    second = "ada.work@icloud.example"
+    caldav_server.add_user(second, APP_PASSWORD)
+    office = caldav_server.make_calendar(second, "office", "Office")
+    other = make_account(rig.owner, second, calendars={office: ("Office", "primary")})
+    with rig.app.app_context():
+        RemoteCalendar.update(role="conflict").where(RemoteCalendar.id == rig.calendar(office).id).execute()
+    appt = book(at(2, 13))  # written to the first account's Primary Calendar
+    with rig.app.app_context():
+        RemoteCalendar.update(role="conflict").where(RemoteCalendar.url == rig.home_url).execute()
+        RemoteCalendar.update(role="primary").where(RemoteCalendar.url == office).execute()
+    caldav_server.add_user(ICLOUD_USER, "wxyz-wxyz-wxyz-wxyz")  # the first account's password was revoked
+    from webapp.syncing import sync_account_now
+
+    with rig.app.app_context():
+        run = sync_account_now(other.id)
+        assert run.error is None and "another iCloud account" in run.warnings
+        assert CalendarAccount.get_by_id(other.id).status == CalendarAccount.CONNECTED
+    appt = reload(rig, appt)
+    assert appt.push_state == Appointment.PUSH_FAILED and "another iCloud account" in appt.push_error
+    assert caldav_server.objects(second, "office") == {}  # never two copies of one appointment
