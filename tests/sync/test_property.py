@@ -95,7 +95,7 @@ def test_any_sequence_converges_after_one_clean_sync(app, caldav_server, make_us
                     if op[2]:
                         caldav_server.put_event(icloud, cid, filename, vevent(appt.event_uid, at(2, 3), summary="x"))
                     else:
-                        caldav_server.raw(icloud, "DELETE", f"/{icloud}/{cid}/{filename}")
+                        caldav_server.delete_event(icloud, cid, filename)
             elif kind == "swap_primary":
                 for cal in RemoteCalendar.select().where(RemoteCalendar.account == account.id):
                     cal.role = "conflict" if cal.role == "primary" else "primary"
