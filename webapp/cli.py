@@ -12,6 +12,7 @@ from .models import User
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(api_token_command)
+    app.cli.add_command(sync_command)
 
 
 @click.command("create-user")
@@ -38,3 +39,39 @@ def api_token_command(email: str) -> None:
     if user is None:
         raise click.ClickException(f"No user {email}.")
     click.echo(issue_api_token(user))
+
+
+@click.command("sync")
+@click.option("--email", default=None, help="Only the accounts of this user, or this iCloud account.")
+@with_appcontext
+def sync_command(email: str | None) -> None:
+    """Sync iCloud accounts now and print a summary per account (waits for a sync already running)."""
+    from .models import CalendarAccount
+    from .syncing import sync_account_now
+
+    query = CalendarAccount.select().join(User).order_by(CalendarAccount.id)
+    if email:
+        wanted = email.strip().lower()
+        query = query.where((User.email == wanted) | (CalendarAccount.email == wanted))
+    accounts = list(query)
+    if not accounts:
+        raise click.ClickException(f"No connected iCloud account for {email}." if email else "No connected iCloud account.")
+    failed = False
+    for account in accounts:
+        run = sync_account_now(account.id)
+        label = f"{account.email} ({account.owner.email})"
+        if run is None:
+            failed = True
+            click.echo(f"{label}: not synced: needs reconnecting with a new app-specific password.")
+        elif run.error:
+            failed = True
+            click.echo(f"{label}: failed: {run.error}")
+        else:
+            click.echo(
+                f"{label}: pulled {run.pulled}, updated {run.updated}, deleted {run.deleted}, pushed {run.pushed}, "
+                f"skipped {run.skipped}; {run.requests} request(s) in {run.duration_seconds:.1f} s"
+            )
+            for line in filter(None, run.warnings.splitlines()):
+                click.echo(f"  warning: {line}")
+    if failed:
+        raise SystemExit(1)

@@ -53,7 +53,15 @@ def init_app(app: Flask) -> None:
 
 # Each migration takes a SchemaMigrator and brings the schema up by one version.
 # Add new steps at the end; never edit or remove one that has shipped.
-MIGRATIONS: list[Callable[[SchemaMigrator], None]] = []
+def _add_remote_object_data(migrator: SchemaMigrator) -> None:
+    """RemoteObject.data: the object's iCalendar text, re-expanded as the sync window moves."""
+    from peewee import TextField
+    from playhouse.migrate import migrate
+
+    migrate(migrator.add_column("remoteobject", "data", TextField(null=True)))
+
+
+MIGRATIONS: list[Callable[[SchemaMigrator], None]] = [_add_remote_object_data]
 
 
 def create_schema() -> int:

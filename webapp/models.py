@@ -162,6 +162,7 @@ class RemoteObject(BaseModel):
     href = CharField(max_length=1024)
     etag = CharField(null=True, max_length=512)
     uid = CharField(null=True, max_length=512)
+    data = TextField(null=True)  # the iCalendar text, re-expanded when the sync window moves
 
     class Meta:
         indexes = ((("calendar", "href"), True),)

@@ -300,3 +300,187 @@ class Store:
     def calendar(self, url: str) -> caldav.Calendar:
         self._follow_host(url)
         return caldav.Calendar(client=self.client, url=url)
+
+    # --- incremental sync and writes (sync engine; helpers below the class) ---------------------
+    # Hand-written REPORT/PROPFIND bodies: each is exactly one request, so an unchanged calendar costs
+    # one sync-collection REPORT and every change set one calendar-multiget (caldav's `sync()` and
+    # `load_objects=True` do one GET per object).
+
+    def sync_collection(self, url: str, token: str | None) -> Listing:
+        """RFC 6578 sync-collection: one REPORT. No token = full listing. Refused token → InvalidSyncToken/Forbidden."""
+        body = SYNC_COLLECTION.format(token=escape_xml(token or ""))
+        response = _send(self, "REPORT", url, body, {"Depth": "1", "Content-Type": "application/xml; charset=utf-8"},
+                         ok=(207,))
+        changed: dict[str, str | None] = {}
+        deleted: list[str] = []
+        for item in _responses(response.tree, url):
+            href = _text(item.find("d:href", NS))
+            if not href or _same_collection(urljoin(url, href), url):
+                continue  # iCloud lists the collection itself as a member
+            href = canonical_href(url, href)
+            status = _status_code(_text(item.find("d:status", NS)))
+            if status == 404:
+                deleted.append(href)
+                continue
+            changed[href] = _etag_of_response(item)
+        new_token = _text(response.tree.find("d:sync-token", NS))
+        return Listing(token=new_token, changed=changed, deleted=deleted, full=not token)
+
+    def list_etags(self, url: str) -> Listing:
+        """Every object's href and etag with one PROPFIND Depth 1 (the fallback when sync tokens fail)."""
+        with translate_errors():
+            response = self.client.propfind(url, props=PROPFIND_ETAGS, depth=1)
+        if response.status not in (200, 207):
+            raise _from_status(response.status, url, getattr(response, "_raw", None))
+        changed: dict[str, str | None] = {}
+        for item in _responses(response.tree, url):
+            href = _text(item.find("d:href", NS))
+            if not href or _same_collection(urljoin(url, href), url):
+                continue
+            rtype = item.find(".//d:resourcetype", NS)
+            if rtype is not None and rtype.find("d:collection", NS) is not None:
+                continue
+            changed[canonical_href(url, href)] = _etag_of_response(item)
+        return Listing(token=None, changed=changed, deleted=[], full=True)
+
+    def multiget(self, url: str, hrefs: list[str]) -> Fetched:
+        """calendar-data of many objects with ONE calendar-multiget REPORT."""
+        if not hrefs:
+            return Fetched({}, [])
+        body = MULTIGET.format(
+            hrefs="".join(f"<d:href>{escape_xml(urlsplit(h).path)}</d:href>" for h in hrefs)
+        )
+        response = _send(self, "REPORT", url, body, {"Depth": "1", "Content-Type": "application/xml; charset=utf-8"},
+                         ok=(207,))
+        found: dict[str, tuple[str | None, str]] = {}
+        for item in _responses(response.tree, url):
+            href = _text(item.find("d:href", NS))
+            if not href:
+                continue
+            href = canonical_href(url, href)
+            data = None
+            for propstat in item.findall("d:propstat", NS):
+                if _status_code(_text(propstat.find("d:status", NS))) == 200:
+                    node = propstat.find("d:prop/c:calendar-data", NS)
+                    if node is not None and node.text:
+                        data = node.text
+            if data is not None:
+                found[href] = (_etag_of_response(item), data)
+        return Fetched(found, [h for h in hrefs if h not in found])
+
+    def fetch(self, href: str) -> tuple[str | None, str] | None:
+        """GET one object: (etag, text), or None when it does not exist. Used to look before re-writing."""
+        response = _send(self, "GET", href, ok=(200, 404))
+        if response.status == 404:
+            return None
+        raw = response._raw
+        text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+        return response.headers.get("ETag"), text
+
+    def _etag_after_write(self, href: str, response) -> str | None:
+        etag = response.headers.get("ETag")
+        if etag:
+            return etag
+        # Some servers answer a PUT without an ETag; read it back (one PROPFIND) so If-Match works later.
+        with translate_errors():
+            found = self.client.propfind(href, props=PROPFIND_ETAGS, depth=0)
+        if found.status not in (200, 207) or found.tree is None:
+            return None
+        for item in found.tree.findall("d:response", NS):
+            return _etag_of_response(item)
+        return None
+
+    def put_new(self, href: str, ics: str) -> str | None:
+        """Create an object; never overwrites (If-None-Match: *). 412 → PreconditionFailed (it exists)."""
+        response = _send(self, "PUT", href, ics, {"If-None-Match": "*", "Content-Type": "text/calendar; charset=utf-8"},
+                         ok=(200, 201, 204))
+        return self._etag_after_write(href, response)
+
+    def put_update(self, href: str, ics: str, etag: str) -> str | None:
+        """Replace an object only if it still has `etag` (If-Match; never `*`, which iCloud inverts)."""
+        response = _send(self, "PUT", href, ics, {"If-Match": etag, "Content-Type": "text/calendar; charset=utf-8"},
+                         ok=(200, 201, 204))
+        return self._etag_after_write(href, response)
+
+    def delete_object(self, href: str, etag: str | None) -> bool:
+        """DELETE with If-Match when the etag is known; False when it was already gone."""
+        headers = {"If-Match": etag} if etag else {}
+        response = _send(self, "DELETE", href, headers=headers, ok=(200, 204, 404))
+        return response.status != 404
+
+
+# --- sync engine helpers (used by the Store methods above) ------------------------------------
+
+from urllib.parse import quote, unquote, urlsplit, urlunsplit  # noqa: E402
+
+SYNC_COLLECTION = """<?xml version="1.0" encoding="utf-8"?>
+<d:sync-collection xmlns:d="DAV:"><d:sync-token>{token}</d:sync-token><d:sync-level>1</d:sync-level>
+<d:prop><d:getetag/></d:prop></d:sync-collection>"""
+
+PROPFIND_ETAGS = """<?xml version="1.0" encoding="utf-8"?>
+<d:propfind xmlns:d="DAV:"><d:prop><d:resourcetype/><d:getetag/></d:prop></d:propfind>"""
+
+MULTIGET = """<?xml version="1.0" encoding="utf-8"?>
+<c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">
+<d:prop><d:getetag/><c:calendar-data/></d:prop>{hrefs}</c:calendar-multiget>"""
+
+_HREF_SAFE = "/@:!$&'()*+,;=~"
+
+
+def canonical_href(base: str, href: str) -> str:
+    """One spelling per object: absolute, percent-encoding normalised (servers differ on `@`)."""
+    parts = urlsplit(urljoin(base, href))
+    return urlunsplit((parts.scheme, parts.netloc, quote(unquote(parts.path), safe=_HREF_SAFE), "", ""))
+
+
+def _same_collection(a: str, b: str) -> bool:
+    return canonical_href(a, a).rstrip("/") == canonical_href(b, b).rstrip("/")
+
+
+def _status_code(text: str | None) -> int | None:
+    parts = (text or "").split()
+    return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+
+
+@dataclass
+class Listing:
+    """What a calendar holds or what changed in it: canonical href → etag, and deleted hrefs."""
+
+    token: str | None
+    changed: dict[str, str | None]
+    deleted: list[str]
+    full: bool  # True: `changed` is every object of the calendar
+
+
+@dataclass
+class Fetched:
+    found: dict[str, tuple[str | None, str]]  # href → (etag, iCalendar text)
+    missing: list[str]
+
+
+def _send(store: Store, method: str, url: str, body: str = "", headers: dict[str, str] | None = None,
+          ok: tuple[int, ...] = (200, 201, 204, 207)):
+    with translate_errors():
+        response = store.client.request(url, method, body, headers or {})
+    if response.status not in ok:
+        raise _from_status(response.status, url, getattr(response, "_raw", None))
+    return response
+
+
+def _responses(tree: etree._Element | None, url: str) -> list[etree._Element]:
+    if tree is None:
+        raise MalformedResponse(url=url)
+    return tree.findall("d:response", NS)
+
+
+def _etag_of_response(item: etree._Element) -> str | None:
+    for propstat in item.findall("d:propstat", NS):
+        if _status_code(_text(propstat.find("d:status", NS))) == 200:
+            etag = _text(propstat.find("d:prop/d:getetag", NS))
+            if etag:
+                return etag
+    return None
+
+
+def escape_xml(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

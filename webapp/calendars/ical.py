@@ -1,0 +1,172 @@
+"""Pure iCalendar helpers: calendar objects → busy occurrences, and appointments → VEVENT text.
+
+No Flask, no Peewee, no network. Every datetime that leaves this module is naive UTC, the form the
+database stores.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import recurring_ical_events
+from icalendar import Calendar, Event
+
+# Occurrences are asked for over a wider window, then cut exactly: floating times are placed in the
+# owner's zone only after the library returns them, and no zone is more than 14 h from UTC.
+_MARGIN = timedelta(days=2)
+
+
+class UnparseableObject(ValueError):
+    """A calendar object that cannot be read; the sync skips it and reports it with its href."""
+
+
+@dataclass(frozen=True)
+class Busy:
+    """One occurrence that blocks time."""
+
+    uid: str
+    recurrence_id: str | None
+    start: datetime  # naive UTC
+    end: datetime  # naive UTC
+    all_day: bool
+    title: str
+
+
+def parse(text: str | bytes) -> Calendar:
+    """Parse one calendar object resource, or raise UnparseableObject."""
+    try:
+        cal = Calendar.from_ical(text)
+    except (ValueError, TypeError, KeyError, IndexError) as exc:
+        raise UnparseableObject(f"not valid iCalendar data ({exc})") from None
+    if not isinstance(cal, Calendar):
+        raise UnparseableObject("not a VCALENDAR")
+    return cal
+
+
+def object_uid(text: str | bytes) -> str | None:
+    """The UID of the first VEVENT/VTODO/VJOURNAL of an object (None when it has none)."""
+    try:
+        cal = parse(text)
+    except UnparseableObject:
+        return None
+    for component in cal.walk():
+        if component.name in ("VEVENT", "VTODO", "VJOURNAL") and component.get("UID"):
+            return str(component.get("UID"))
+    return None
+
+
+def to_utc(value: date | datetime, zone: ZoneInfo) -> datetime:
+    """A DATE (midnight in the owner's zone), a floating time (in the owner's zone) or an aware time → naive UTC."""
+    if not isinstance(value, datetime):
+        value = datetime.combine(value, time(0), zone)
+    elif value.tzinfo is None:
+        value = value.replace(tzinfo=zone)
+    return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _recurrence_key(value: date | datetime | None, zone: ZoneInfo) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        return value.isoformat()
+    return to_utc(value, zone).isoformat()
+
+
+def _occurrence(event: Event, zone: ZoneInfo, recurring: set[str]) -> Busy | None:
+    if str(event.get("STATUS", "")).upper() == "CANCELLED":
+        return None
+    if str(event.get("TRANSP", "OPAQUE")).upper() == "TRANSPARENT":
+        return None
+    try:
+        start_value = event.start
+        end_value = event.end
+    except (ValueError, TypeError, KeyError) as exc:
+        raise UnparseableObject(f"event without a usable start or end ({exc})") from None
+    all_day = not isinstance(start_value, datetime)
+    start = to_utc(start_value, zone)
+    if all_day and isinstance(end_value, datetime):
+        end_value = end_value.date()
+    end = to_utc(end_value, zone)
+    if all_day and end <= start:
+        end = to_utc(start_value + timedelta(days=1), zone)
+    if end <= start:
+        return None  # a zero-length event blocks no time
+    uid = str(event.get("UID", ""))
+    # The library stamps a RECURRENCE-ID on every occurrence; only a repeating event has one.
+    rid = event.get("RECURRENCE-ID") if uid in recurring else None
+    return Busy(
+        uid=uid,
+        recurrence_id=_recurrence_key(rid.dt if rid is not None else None, zone),
+        start=start,
+        end=end,
+        all_day=all_day,
+        title=str(event.get("SUMMARY", "")),
+    )
+
+
+def busy_occurrences(text: str | bytes, start: datetime, end: datetime, zone: ZoneInfo) -> list[Busy]:
+    """Every occurrence of the object's events that blocks time and overlaps [start, end) (naive UTC).
+
+    Recurrences are expanded here (never on the server: Radicale's expand is off by an hour across
+    DST). Free (TRANSPARENT) and cancelled events or occurrences, VTODO and VJOURNAL do not block.
+    """
+    cal = parse(text)
+    vevents = [c for c in cal.walk() if c.name == "VEVENT"]
+    if not vevents:
+        return []
+    recurring = {
+        str(c.get("UID", "")) for c in vevents if any(k in c for k in ("RRULE", "RDATE", "RECURRENCE-ID"))
+    }
+    lo = start.replace(tzinfo=timezone.utc) - _MARGIN
+    hi = end.replace(tzinfo=timezone.utc) + _MARGIN
+    try:
+        events = recurring_ical_events.of(cal, keep_recurrence_attributes=False).between(lo, hi)
+    except UnparseableObject:
+        raise
+    except Exception as exc:  # the library raises many kinds on bad series (BadRuleStringFormat, ValueError, …)
+        raise UnparseableObject(f"the event's dates or repeat rule cannot be read ({type(exc).__name__})") from None
+    found: dict[tuple[str, str | None, datetime], Busy] = {}
+    for event in events:
+        busy = _occurrence(event, zone, recurring)
+        if busy is None or busy.end <= start or busy.start >= end:
+            continue
+        found[(busy.uid, busy.recurrence_id, busy.start)] = busy
+    return sorted(found.values(), key=lambda b: (b.start, b.end, b.uid))
+
+
+def appointment_ics(
+    *,
+    uid: str,
+    start_utc: datetime,
+    end_utc: datetime,
+    zone_name: str,
+    summary: str,
+    description: str,
+    dtstamp: datetime,
+) -> str:
+    """The VCALENDAR Slotwise writes for an appointment: times in the owner's zone with its VTIMEZONE.
+
+    No ATTENDEE or ORGANIZER, so iCloud sends the contact no invitation of its own.
+    """
+    zone = ZoneInfo(zone_name)
+    cal = Calendar()
+    cal.add("prodid", "-//Slotwise//Booking//EN")
+    cal.add("version", "2.0")
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", dtstamp.replace(tzinfo=timezone.utc))
+    if zone_name.upper() in ("UTC", "ETC/UTC"):
+        event.add("dtstart", start_utc.replace(tzinfo=timezone.utc))
+        event.add("dtend", end_utc.replace(tzinfo=timezone.utc))
+    else:
+        event.add("dtstart", start_utc.replace(tzinfo=timezone.utc).astimezone(zone))
+        event.add("dtend", end_utc.replace(tzinfo=timezone.utc).astimezone(zone))
+    event.add("summary", summary)
+    event.add("description", description)
+    event.add("transp", "OPAQUE")
+    event.add("status", "CONFIRMED")
+    cal.add_component(event)
+    year = start_utc.year
+    cal.add_missing_timezones(first_date=date(year - 1, 1, 1), last_date=date(year + 2, 1, 1))
+    return cal.to_ical().decode("utf-8")

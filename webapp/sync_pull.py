@@ -1,0 +1,194 @@
+"""Pull: mirror the events of a CalendarAccount's read calendars into Blocked Slots.
+
+Incremental (sync token + href/etag per object), one request for an unchanged calendar, one multiget
+for any change set; re-expands stored objects as the window moves. Runs inside an app context.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import current_app
+
+from .calendars import ical
+from .calendars import sync as core
+from .calendars.caldav_store import Forbidden, Listing, Store
+from .db import database
+from .models import Appointment, BlockedSlot, RemoteCalendar, RemoteObject, SyncRun, User, utcnow
+
+log = logging.getLogger(__name__)
+
+
+def owner_zone(user: User) -> ZoneInfo:
+    """The owner's zone: floating times and all-day events are read in it."""
+    try:
+        return ZoneInfo(user.timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+@dataclass
+class Window:
+    start: datetime
+    end: datetime
+
+
+def sync_window(now: datetime) -> Window:
+    days = int(current_app.config.get("SYNC_HORIZON_DAYS", 180))
+    return Window(now - timedelta(days=1), now + timedelta(days=days))
+
+
+def _own_uids(owner: User) -> set[str]:
+    return {f"{u}@slotwise" for (u,) in Appointment.select(Appointment.uuid).where(Appointment.owner == owner).tuples()}
+
+
+def _write_slots(obj: RemoteObject, cal: RemoteCalendar, owner: User, busy: list[ical.Busy]) -> None:
+    BlockedSlot.delete().where(BlockedSlot.remote_object == obj).execute()
+    rows = [
+        {
+            "owner": owner.id,
+            "source": BlockedSlot.ICLOUD,
+            "remote_calendar": cal.id,
+            "remote_object": obj.id,
+            "uid": b.uid[:512],
+            "recurrence_id": b.recurrence_id,
+            "start_utc": b.start,
+            "end_utc": b.end,
+            "all_day": b.all_day,
+            "title": b.title[:1024],
+            "created_at": utcnow(),
+        }
+        for b in busy
+    ]
+    for i in range(0, len(rows), 200):
+        BlockedSlot.insert_many(rows[i : i + 200]).execute()
+
+
+def forget_calendar(cal: RemoteCalendar) -> None:
+    """A calendar no longer read: drop its mirror and token, so choosing it again re-imports it."""
+    with database.atomic():
+        BlockedSlot.delete().where(BlockedSlot.remote_calendar == cal).execute()
+        RemoteObject.delete().where(RemoteObject.calendar == cal).execute()
+        RemoteCalendar.update(sync_token=None, ctag=None, empty_strikes=0, synced_until=None).where(
+            RemoteCalendar.id == cal.id
+        ).execute()
+
+
+# --- pull --------------------------------------------------------------------------------------
+
+
+def _listing(store: Store, cal: RemoteCalendar, run: SyncRun) -> Listing:
+    if cal.sync_token:
+        try:
+            return store.sync_collection(cal.url, cal.sync_token)
+        except Forbidden:
+            run.add_warning(f"{cal.name}: the saved sync token was refused; compared every event instead.")
+    try:
+        return store.sync_collection(cal.url, None)
+    except Forbidden:
+        return store.list_etags(cal.url)  # the server refuses sync-collection altogether
+
+
+def pull_calendar(store: Store, cal: RemoteCalendar, run: SyncRun, window: Window, owner: User) -> None:
+    zone = owner_zone(owner)
+    listing = _listing(store, cal, run)
+    local = {o.href: o.etag for o in RemoteObject.select().where(RemoteObject.calendar == cal)}
+    own_appts = {
+        a.remote_href: a
+        for a in Appointment.select().where(Appointment.remote_calendar == cal, Appointment.remote_href.is_null(False))
+    }
+    plan = core.plan_pull(
+        local, listing.changed, listing.deleted, full=listing.full,
+        own={href: a.remote_etag for href, a in own_appts.items()},
+    )
+    if plan.suspect_empty:
+        cal.empty_strikes += 1
+        if not core.empty_confirmed(cal.empty_strikes):
+            cal.save()  # the token is not saved: the next sync sees the same answer and can confirm it
+            run.add_warning(
+                f"{cal.name}: the server suddenly lists no events (it had {len(local)}); kept them until the "
+                "next sync confirms the calendar is really empty."
+            )
+            return
+    else:
+        cal.empty_strikes = 0
+
+    fetched = store.multiget(cal.url, plan.fetch)
+    own_uids = _own_uids(owner)
+    with database.atomic():
+        for href in plan.delete:
+            obj = RemoteObject.get_or_none(RemoteObject.calendar == cal, RemoteObject.href == href)
+            if obj is not None:
+                BlockedSlot.delete().where(BlockedSlot.remote_object == obj).execute()
+                obj.delete_instance()
+                run.deleted += 1
+        for href, (etag, data) in fetched.found.items():
+            _store_object(cal, owner, run, window, zone, href, etag or listing.changed.get(href), data, own_uids)
+        for href, etag in plan.touch.items():
+            obj, _ = RemoteObject.get_or_create(calendar=cal, href=href, defaults={"etag": etag})
+            obj.etag, obj.uid, obj.data = etag, own_appts[href].event_uid, None
+            obj.save()
+            BlockedSlot.delete().where(BlockedSlot.remote_object == obj).execute()
+        for href, etag in plan.adopt.items():
+            Appointment.update(remote_etag=etag).where(Appointment.id == own_appts[href].id).execute()
+        for href, etag in plan.own_changed.items():
+            appt = own_appts[href]
+            if appt.status != Appointment.BOOKED and etag is None:
+                continue  # a cancelled appointment's copy is meant to be gone
+            appt.remote_etag = etag
+            appt.push_state = Appointment.PUSH_PENDING
+            appt.save()
+            what = "deleted" if etag is None else "changed"
+            run.add_warning(f"The appointment on {appt.start_utc:%Y-%m-%d %H:%M} UTC was {what} in iCloud; "
+                            "Slotwise restores it.")
+        if fetched.missing:
+            for href in fetched.missing:
+                log.warning("calendar %s: %s was listed but could not be read", cal.id, href)
+            run.add_warning(f"{cal.name}: {len(fetched.missing)} event(s) could not be read; tried again next sync.")
+        else:
+            cal.sync_token = listing.token
+        _extend_window(cal, owner, window, zone, skip=set(fetched.found), own_uids=own_uids)
+        cal.synced_until = window.end
+        cal.save()
+
+
+def _store_object(cal: RemoteCalendar, owner: User, run: SyncRun, window: Window, zone: ZoneInfo, href: str,
+                  etag: str | None, data: str, own_uids: set[str]) -> None:
+    obj = RemoteObject.get_or_none(RemoteObject.calendar == cal, RemoteObject.href == href)
+    is_new = obj is None
+    if obj is None:
+        obj = RemoteObject.create(calendar=cal, href=href, etag=etag)
+    obj.etag, obj.data, obj.uid = etag, data, ical.object_uid(data)
+    obj.save()
+    if obj.uid and obj.uid in own_uids:
+        BlockedSlot.delete().where(BlockedSlot.remote_object == obj).execute()
+        return  # an appointment's own event: never a Blocked Slot
+    try:
+        busy = ical.busy_occurrences(data, window.start, window.end, zone)
+    except ical.UnparseableObject as exc:
+        log.warning("calendar %s: skipped %s: %s", cal.id, href, exc)
+        run.skipped += 1
+        run.add_warning(f"{cal.name}: skipped an event that could not be read ({href.rsplit('/', 1)[-1]}).")
+        return  # rows from an earlier, readable version stay
+    _write_slots(obj, cal, owner, busy)
+    if is_new:
+        run.pulled += 1
+    else:
+        run.updated += 1
+
+
+def _extend_window(cal: RemoteCalendar, owner: User, window: Window, zone: ZoneInfo, *, skip: set[str],
+                   own_uids: set[str]) -> None:
+    """Days passed since the last expansion: re-expand stored objects, no request needed."""
+    if cal.synced_until is not None and cal.synced_until.date() >= window.end.date():
+        return
+    for obj in RemoteObject.select().where(RemoteObject.calendar == cal, RemoteObject.data.is_null(False)):
+        if obj.href in skip or (obj.uid and obj.uid in own_uids):
+            continue
+        try:
+            busy = ical.busy_occurrences(obj.data, window.start, window.end, zone)
+        except ical.UnparseableObject:
+            continue  # reported when it was fetched; rows from a readable version stay
+        _write_slots(obj, cal, owner, busy)
