@@ -215,11 +215,14 @@ def _set_ok(account: CalendarAccount) -> None:
     account.status = CalendarAccount.CONNECTED
     account.last_error = None
     account.consecutive_failures = 0
+    account.next_sync_after = None
 
 
-def mark_ok(account: CalendarAccount) -> None:
-    """The account worked: Connected, no last error."""
+def mark_ok(account: CalendarAccount, synced_at: datetime | None = None) -> None:
+    """The account worked: Connected, no last error, no back-off; `synced_at` when a sync finished."""
     _set_ok(account)
+    if synced_at is not None:
+        account.last_synced_at = synced_at
     account.save()
 
 
@@ -230,11 +233,14 @@ def mark_needs_reconnect(account: CalendarAccount, message: str) -> None:
     account.save()
 
 
-def mark_error(account: CalendarAccount, message: str) -> None:
-    """Something other than the password failed; `message` is shown to the user as it is."""
+def mark_error(account: CalendarAccount, message: str, retry_at: datetime | None = None) -> None:
+    """Something other than the password failed; `message` is shown to the user as it is.
+
+    `retry_at` is when the scheduler may try again (Retry-After or back-off)."""
     account.status = CalendarAccount.ERROR
     account.last_error = message
     account.consecutive_failures += 1
+    account.next_sync_after = retry_at
     account.save()
 
 

@@ -41,28 +41,10 @@ def open_store(account: CalendarAccount) -> Store:
 # --- account status (until accounts.mark_* land; the integrator can switch to them) ---------------
 
 
-def _mark_ok(account: CalendarAccount, now: datetime) -> None:
-    account.status = CalendarAccount.CONNECTED
-    account.last_error = None
-    account.consecutive_failures = 0
-    account.next_sync_after = None
-    account.last_synced_at = now
-    account.save()
-
-
-def _mark_needs_reconnect(account: CalendarAccount, message: str) -> None:
-    account.status = CalendarAccount.NEEDS_RECONNECT
-    account.last_error = message
-    account.save()
-
-
 def _mark_error(account: CalendarAccount, message: str, now: datetime, retry_after: float | None = None) -> None:
-    account.status = CalendarAccount.ERROR
-    account.last_error = message
-    account.consecutive_failures += 1
-    wait = retry_after if retry_after else core.backoff_seconds(account.consecutive_failures)
-    account.next_sync_after = now + timedelta(seconds=wait)
-    account.save()
+    """Retry-After when the server gave one, exponential back-off otherwise."""
+    wait = retry_after if retry_after else core.backoff_seconds(account.consecutive_failures + 1)
+    accounts.mark_error(account, message, retry_at=now + timedelta(seconds=wait))
 
 
 # --- push --------------------------------------------------------------------------------------
@@ -251,7 +233,7 @@ def sync_account(account_id: int, *, pull: bool = True, push: bool = True) -> Sy
             push_appointments(store, account, run, now)
     except BadCredentials as exc:
         run.error = f"{exc} Reconnect the account with a new app-specific password."
-        _mark_needs_reconnect(account, run.error)
+        accounts.mark_needs_reconnect(account, run.error)
     except RateLimited as exc:
         run.error = str(exc)
         _mark_error(account, run.error, now, retry_after=exc.retry_after)
@@ -263,7 +245,7 @@ def sync_account(account_id: int, *, pull: bool = True, push: bool = True) -> Sy
         run.error = f"The sync stopped on an unexpected error ({type(exc).__name__}); it will be tried again."
         _mark_error(account, run.error, now)
     else:
-        _mark_ok(account, utcnow())
+        accounts.mark_ok(account, synced_at=utcnow())
     finally:
         run.requests += store.requests
         store.close()

@@ -80,7 +80,7 @@ def test_booking_a_slot_confirms_it(app, client, owner, day):
     with app.app_context():
         appt = Appointment.get()
         assert appt.start_utc.replace(tzinfo=UTC) == at(day, 10)
-        assert appt.contact.email == "grace@example.com" and appt.push_state == "pending"
+        assert appt.contact.email == "grace@example.com" and appt.push_state == "none"  # no Primary Calendar: written nowhere
         assert appt.title == "Appointment with Grace Hopper"
     page = client.get(target).get_data(as_text=True)
     assert "You are booked" in page and f"{start:%H:%M}" in page and "America/New_York" in page

@@ -35,7 +35,7 @@ def icloud_slot(app, owner, make_account, day):
 
 # --- POST/PATCH/DELETE appointments ------------------------------------------------------------
 
-def test_post_appointment_creates_it_with_a_contact_and_pending_push(app, api, day):
+def test_post_appointment_creates_it_with_a_contact_and_nothing_to_push_without_primary(app, api, day):
     response = book(api, at(day, 10), at(day, 10, 30))
     assert response.status_code == 201
     body = response.json
@@ -44,7 +44,7 @@ def test_post_appointment_creates_it_with_a_contact_and_pending_push(app, api, d
     assert datetime.fromisoformat(body["start"]) == at(day, 10)
     with app.app_context():
         row = Appointment.get_by_id(body["id"])
-        assert row.push_state == Appointment.PUSH_PENDING and row.status == Appointment.BOOKED
+        assert row.push_state == Appointment.PUSH_NONE and row.status == Appointment.BOOKED
 
 
 def test_post_appointment_reuses_the_contact_by_email(app, api, day):

@@ -96,7 +96,7 @@ def test_new_appointment_form_books_and_reuses_contact(app, owner_client, day):
         rows = list(Appointment.select().order_by(Appointment.start_utc))
         assert [r.start_utc.replace(tzinfo=UTC) for r in rows] == [at(day, 10), at(day, 14)]
         assert rows[0].end_utc.replace(tzinfo=UTC) == at(day, 10, 45)
-        assert Contact.select().count() == 1 and rows[0].push_state == "pending"
+        assert Contact.select().count() == 1 and rows[0].push_state == "none"
 
 
 @pytest.mark.parametrize("change, field, words", [

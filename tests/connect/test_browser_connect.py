@@ -38,7 +38,7 @@ def test_connect_flow_by_labels_swaps_in_the_connected_account(browser_login, li
     account = card.get_by_role("article", name=f"iCloud account {ADA_APPLE_ID}")
     expect(account).to_be_visible()
     expect(account.get_by_text("Connected", exact=True)).to_be_visible()
-    expect(account.get_by_text("Not synced yet")).to_be_visible()
+    expect(account.get_by_text("Last synced just now")).to_be_visible()  # first sync on connect
     expect(account.get_by_text("Home", exact=True)).to_be_visible()
     expect(account.get_by_text("Work", exact=True)).to_be_visible()
     for name in ("Reconnect", "Sync now", "Disconnect"):

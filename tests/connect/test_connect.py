@@ -40,7 +40,7 @@ def test_good_password_lists_event_calendars_and_stores_the_account(app, icloud,
     assert response.status_code == 200
     assert response.headers["HX-Retarget"] == "#icloud-calendar"
     card = response.get_data(as_text=True)
-    assert ADA_APPLE_ID in card and "Connected" in card and "Not synced yet" in card
+    assert ADA_APPLE_ID in card and "Connected" in card and "Last synced just now" in card
     assert "Home" in card and "Work" in card and "Reminders" not in card  # task lists are skipped
     assert "background: #FF2968" in card  # the colour swatch
     with app.app_context():
