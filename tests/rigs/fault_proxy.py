@@ -9,7 +9,9 @@ next `times` matching requests (-1: until cleared):
 - ``reset_after``: forward (the server applies the request), then reset the connection;
 - ``truncate``: forward, then cut the answer's body in half;
 - ``malformed``: forward, then replace the answer's body with something that is not XML;
-- ``bad_ics``: forward, then make every calendar-data in the answer unparseable.
+- ``bad_ics``: forward, then make every calendar-data in the answer unparseable;
+- ``hold``: forward, set the fault's ``forwarded`` event, then hold the answer until ``release`` is set
+  (so a test can kill the client after the server applied a write but before it heard back).
 """
 from __future__ import annotations
 
@@ -40,6 +42,8 @@ class Fault:
     seconds: float = 0.0
     times: int = 1
     hits: int = 0
+    forwarded: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
 
     def matches(self, method: str, path: str) -> bool:
         if self.times == 0:
@@ -69,6 +73,7 @@ class FaultProxy:
         return f"http://127.0.0.1:{self.port}/"
 
     def stop(self) -> None:
+        self.clear()
         self._server.shutdown()
         self._server.server_close()
 
@@ -81,6 +86,8 @@ class FaultProxy:
 
     def clear(self) -> None:
         with self.lock:
+            for fault in self.faults:
+                fault.release.set()
             self.faults.clear()
 
     def _take(self, method: str, path: str) -> Fault | None:
@@ -121,6 +128,9 @@ class FaultProxy:
             time.sleep(fault.seconds)
 
         status, headers, payload = self._forward(method, path, environ, body)
+        if fault and fault.kind == "hold":
+            fault.forwarded.set()
+            fault.release.wait(timeout=60)
         if fault and fault.kind == "reset_after":
             self._reset(environ)
             return []
