@@ -35,7 +35,13 @@ chromium:
 test: install-test chromium
 	$(BIN)/python -m pytest
 
-bench: install-test
+PEER := benchmarks/.venv-vdirsyncer/bin/python
+
+$(PEER):
+	$(PYTHON) -m venv benchmarks/.venv-vdirsyncer
+	$(PEER) -m pip install --quiet vdirsyncer==0.21.0
+
+bench: install-test $(PEER)
 	$(BIN)/python -m benchmarks
 
 clean:

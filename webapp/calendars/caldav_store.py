@@ -98,7 +98,7 @@ def _from_status(status: int | None, url: str | None, body: bytes | str | None =
         return NotFound(status=status, url=url)
     if status == 412:
         return EtagMismatch(status=status, url=url)
-    if status in (429, 503):
+    if status == 429:  # a 503 asks to slow down only with Retry-After, which caldav raises itself
         return RateLimited(status=status, url=url)
     if status is not None and status >= 500:
         return ServerError(f"iCloud answered {status}. Nothing was lost; it will be tried again.", status=status, url=url)

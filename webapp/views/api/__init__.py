@@ -4,7 +4,9 @@ One module an area; each adds its routes to the `api` blueprint.
 """
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from pathlib import Path
+
+from flask import Blueprint, jsonify, send_from_directory
 from flask_login import current_user, login_required
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -20,6 +22,12 @@ def error(status: int, message: str, code: str = "invalid"):
 def me():
     return jsonify(id=current_user.id, email=current_user.email, name=current_user.name,
                    timezone=current_user.timezone, booking_slug=current_user.booking_slug)
+
+
+@api.get("/openapi.json")
+def openapi():
+    """The OpenAPI description of this API (public: it holds no data)."""
+    return send_from_directory(Path(__file__).parent, "openapi.json", mimetype="application/json")
 
 
 from . import accounts, calendar, configuration  # noqa: E402,F401  (routes register on import)
