@@ -12,7 +12,7 @@ from datetime import datetime
 
 from flask import current_app
 
-from .calendars.caldav_store import BadCredentials, CalendarInfo, Store, StoreError
+from .calendars.caldav_store import BadCredentials, CalendarInfo, Store, StoreError, canonical_href
 from .crypto import decrypt, encrypt
 from .db import database
 from .models import Appointment, BlockedSlot, CalendarAccount, RemoteCalendar, RemoteObject, User, utcnow
@@ -126,9 +126,10 @@ def _list_calendars(email: str, password: str) -> list[CalendarInfo]:
 
 def _refresh_calendars(account: CalendarAccount, found: list[CalendarInfo]) -> None:
     """Make the account's RemoteCalendars match the server's list, keeping roles and sync state."""
-    existing = {cal.url: cal for cal in account.calendars}
+    # Keyed by one spelling per URL: servers differ on percent-encoding (`@` or `%40`) between answers.
+    existing = {canonical_href(cal.url, cal.url): cal for cal in account.calendars}
     for info in found:
-        cal = existing.pop(info.url, None)
+        cal = existing.pop(canonical_href(info.url, info.url), None)
         if cal is None:
             # sync_token stays None: the sync engine's first run fills it.
             RemoteCalendar.create(account=account, url=info.url, name=info.name, color=info.color, ctag=info.ctag)

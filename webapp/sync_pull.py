@@ -124,8 +124,10 @@ def pull_calendar(store: Store, cal: RemoteCalendar, run: SyncRun, window: Windo
                 BlockedSlot.delete().where(BlockedSlot.remote_object == obj).execute()
                 obj.delete_instance()
                 run.deleted += 1
-        for href, (etag, data) in fetched.found.items():
-            _store_object(cal, owner, run, window, zone, href, etag or listing.changed.get(href), data, own_uids)
+        retry = [
+            href for href, (etag, data) in fetched.found.items()
+            if not _store_object(cal, owner, run, window, zone, href, etag or listing.changed.get(href), data, own_uids)
+        ]
         for href, etag in plan.touch.items():
             obj, _ = RemoteObject.get_or_create(calendar=cal, href=href, defaults={"etag": etag})
             obj.etag, obj.uid, obj.data = etag, own_appts[href].event_uid, None
@@ -147,6 +149,8 @@ def pull_calendar(store: Store, cal: RemoteCalendar, run: SyncRun, window: Windo
             for href in fetched.missing:
                 log.warning("calendar %s: %s was listed but could not be read", cal.id, href)
             run.add_warning(f"{cal.name}: {len(fetched.missing)} event(s) could not be read; tried again next sync.")
+        elif retry:
+            pass  # the token is not saved: the next sync fetches these objects once more
         else:
             cal.sync_token = listing.token
         _extend_window(cal, owner, window, zone, skip=set(fetched.found), own_uids=own_uids)
@@ -154,29 +158,40 @@ def pull_calendar(store: Store, cal: RemoteCalendar, run: SyncRun, window: Windo
         cal.save()
 
 
+UNREADABLE = "unreadable:"
+
+
 def _store_object(cal: RemoteCalendar, owner: User, run: SyncRun, window: Window, zone: ZoneInfo, href: str,
-                  etag: str | None, data: str, own_uids: set[str]) -> None:
+                  etag: str | None, data: str, own_uids: set[str]) -> bool:
+    """Mirror one fetched object; False when it could not be read and should be fetched once more."""
     obj = RemoteObject.get_or_none(RemoteObject.calendar == cal, RemoteObject.href == href)
     is_new = obj is None
     if obj is None:
         obj = RemoteObject.create(calendar=cal, href=href, etag=etag)
-    obj.etag, obj.data, obj.uid = etag, data, ical.object_uid(data)
-    obj.save()
-    if obj.uid and obj.uid in own_uids:
-        BlockedSlot.delete().where(BlockedSlot.remote_object == obj).execute()
-        return  # an appointment's own event: never a Blocked Slot
+    uid = ical.object_uid(data)
     try:
-        busy = ical.busy_occurrences(data, window.start, window.end, zone)
+        busy = None if uid in own_uids else ical.busy_occurrences(data, window.start, window.end, zone)
     except ical.UnparseableObject as exc:
         log.warning("calendar %s: skipped %s: %s", cal.id, href, exc)
         run.skipped += 1
         run.add_warning(f"{cal.name}: skipped an event that could not be read ({href.rsplit('/', 1)[-1]}).")
-        return  # rows from an earlier, readable version stay
+        # A garbled transfer looks the same as a broken event: fetch this version once more before
+        # accepting it as unreadable. Rows from an earlier, readable version stay meanwhile.
+        seen_before = obj.etag == f"{UNREADABLE}{etag}"
+        obj.etag = f"{UNREADABLE}{etag}"
+        obj.save()
+        return seen_before
+    obj.etag, obj.data, obj.uid = etag, data, uid
+    obj.save()
+    if busy is None:
+        BlockedSlot.delete().where(BlockedSlot.remote_object == obj).execute()
+        return True  # an appointment's own event: never a Blocked Slot
     _write_slots(obj, cal, owner, busy)
     if is_new:
         run.pulled += 1
     else:
         run.updated += 1
+    return True
 
 
 def _extend_window(cal: RemoteCalendar, owner: User, window: Window, zone: ZoneInfo, *, skip: set[str],

@@ -38,7 +38,7 @@ def open_store(account: CalendarAccount) -> Store:
     return accounts.open_store(account)
 
 
-# --- account status (until accounts.mark_* land; the integrator can switch to them) ---------------
+# --- account status ----------------------------------------------------------------------------
 
 
 def _mark_error(account: CalendarAccount, message: str, now: datetime, retry_after: float | None = None) -> None:

@@ -115,6 +115,21 @@ def test_malformed_object_is_skipped_counted_and_the_rest_imported(rig, wire):
     assert rig.slots() == [(at(1, 9), at(1, 10), "Busy")]
 
 
+def test_unreadable_object_is_fetched_once_more_then_accepted_as_broken(rig, wire, caldav_server):
+    rig.put("home", "good.ics", vevent("good", at(1, 9)))
+    rig.put("home", "bad.ics", vevent("bad", at(1, 12), extra="RRULE:FREQ=DAILY;COUNT=2"))
+    wire.rewrite.append((b"FREQ=DAILY;COUNT=2", b"FREQ=SOMETIMES;COUNT=2"))
+    assert rig.sync().skipped == 1
+    assert rig.sync().skipped == 1  # a garbled transfer looks the same: this version is read once more
+    caldav_server.reset_counts()
+    run = rig.sync()
+    assert run.skipped == 0 and caldav_server.request_count == 2  # one per calendar: then left alone until it changes
+    wire.rewrite.clear()
+    rig.put("home", "bad.ics", vevent("bad", at(1, 12), extra="RRULE:FREQ=DAILY;COUNT=3"))
+    rig.sync()
+    assert len(rig.slots()) == 4  # once fixed on the server it blocks time like any event
+
+
 def test_failed_fetch_never_deletes_local_rows(rig, caldav_server):
     rig.put("home", "a.ics", vevent("a", at(1, 9)))
     rig.sync()
@@ -160,7 +175,7 @@ def test_server_refusing_sync_collection_is_read_with_an_etag_listing_and_one_mu
 def test_rate_limit_waits_as_long_as_the_server_asks(rig, wire):
     wire.answer.append(("REPORT", 503, {"Retry-After": "120"}))
     run = rig.sync()
-    assert run.error == "iCloud asked us to slow down."
+    assert run.error == "iCloud asked Slotwise to slow down; it will try again in 120 seconds."
     with rig.app.app_context():
         account = CalendarAccount.get_by_id(rig.account_id)
         wait = (account.next_sync_after - run.started_at).total_seconds()

@@ -45,13 +45,15 @@ class BadCredentials(StoreError):
 
 
 class Unreachable(StoreError):
-    message = "iCloud could not be reached. Nothing was saved; try again in a moment."
+    message = "iCloud could not be reached (no answer in time, or the connection broke). Nothing was lost; it will be tried again."
 
 
 class RateLimited(StoreError):
-    message = "iCloud asked us to slow down."
+    message = "iCloud asked Slotwise to slow down; it will try again later."
 
     def __init__(self, message: str | None = None, *, retry_after: float | None = None, **kw):
+        if message is None and retry_after:
+            message = f"iCloud asked Slotwise to slow down; it will try again in {retry_after:.0f} seconds."
         super().__init__(message, **kw)
         self.retry_after = retry_after
 
@@ -63,7 +65,7 @@ class ServerError(StoreError):
 class Forbidden(StoreError):
     """403: not a credentials problem (iCloud uses it for a UID already in another calendar)."""
 
-    message = "iCloud refused this change."
+    message = "iCloud refused the request (403 Forbidden); the password is fine."
 
 
 class InvalidSyncToken(Forbidden):
