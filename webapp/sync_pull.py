@@ -20,6 +20,8 @@ from .models import Appointment, BlockedSlot, RemoteCalendar, RemoteObject, Sync
 
 log = logging.getLogger(__name__)
 
+CHUNK = 200  # rows a bulk insert (SQLite caps the number of bound variables of one statement)
+
 
 def owner_zone(user: User) -> ZoneInfo:
     """The owner's zone: floating times and all-day events are read in it."""
@@ -44,26 +46,26 @@ def _own_uids(owner: User) -> set[str]:
     return {f"{u}@slotwise" for (u,) in Appointment.select(Appointment.uuid).where(Appointment.owner == owner).tuples()}
 
 
+_SLOT_FIELDS = [BlockedSlot.owner, BlockedSlot.source, BlockedSlot.remote_calendar, BlockedSlot.remote_object,
+                BlockedSlot.uid, BlockedSlot.recurrence_id, BlockedSlot.start_utc, BlockedSlot.end_utc,
+                BlockedSlot.all_day, BlockedSlot.title, BlockedSlot.created_at]
+
+
+def _insert_slots(cal: RemoteCalendar, owner: User, slots: list[tuple[int, ical.Busy]]) -> None:
+    """Blocked Slots for (RemoteObject id, occurrence) pairs, inserted in bulk."""
+    now = utcnow()
+    rows = [
+        (owner.id, BlockedSlot.ICLOUD, cal.id, object_id, b.uid[:512], b.recurrence_id, b.start, b.end, b.all_day,
+         b.title[:1024], now)
+        for object_id, b in slots
+    ]
+    for i in range(0, len(rows), CHUNK):
+        BlockedSlot.insert_many(rows[i : i + CHUNK], fields=_SLOT_FIELDS).execute()
+
+
 def _write_slots(obj: RemoteObject, cal: RemoteCalendar, owner: User, busy: list[ical.Busy]) -> None:
     BlockedSlot.delete().where(BlockedSlot.remote_object == obj).execute()
-    rows = [
-        {
-            "owner": owner.id,
-            "source": BlockedSlot.ICLOUD,
-            "remote_calendar": cal.id,
-            "remote_object": obj.id,
-            "uid": b.uid[:512],
-            "recurrence_id": b.recurrence_id,
-            "start_utc": b.start,
-            "end_utc": b.end,
-            "all_day": b.all_day,
-            "title": b.title[:1024],
-            "created_at": utcnow(),
-        }
-        for b in busy
-    ]
-    for i in range(0, len(rows), 200):
-        BlockedSlot.insert_many(rows[i : i + 200]).execute()
+    _insert_slots(cal, owner, [(obj.id, b) for b in busy])
 
 
 def forget_calendar(cal: RemoteCalendar) -> None:
@@ -124,10 +126,7 @@ def pull_calendar(store: Store, cal: RemoteCalendar, run: SyncRun, window: Windo
                 BlockedSlot.delete().where(BlockedSlot.remote_object == obj).execute()
                 obj.delete_instance()
                 run.deleted += 1
-        retry = [
-            href for href, (etag, data) in fetched.found.items()
-            if not _store_object(cal, owner, run, window, zone, href, etag or listing.changed.get(href), data, own_uids)
-        ]
+        retry = _store_objects(cal, fetched.found, listing.changed, owner, run, window, zone, own_uids)
         for href, etag in plan.touch.items():
             obj, _ = RemoteObject.get_or_create(calendar=cal, href=href, defaults={"etag": etag})
             obj.etag, obj.uid, obj.data = etag, own_appts[href].event_uid, None
@@ -158,40 +157,54 @@ def pull_calendar(store: Store, cal: RemoteCalendar, run: SyncRun, window: Windo
         cal.save()
 
 
-UNREADABLE = "unreadable:"
+UNREADABLE = "unreadable:"  # etag prefix of a version that could not be read
 
 
-def _store_object(cal: RemoteCalendar, owner: User, run: SyncRun, window: Window, zone: ZoneInfo, href: str,
-                  etag: str | None, data: str, own_uids: set[str]) -> bool:
-    """Mirror one fetched object; False when it could not be read and should be fetched once more."""
-    obj = RemoteObject.get_or_none(RemoteObject.calendar == cal, RemoteObject.href == href)
-    is_new = obj is None
-    if obj is None:
-        obj = RemoteObject.create(calendar=cal, href=href, etag=etag)
-    uid = ical.object_uid(data)
-    try:
-        busy = None if uid in own_uids else ical.busy_occurrences(data, window.start, window.end, zone)
-    except ical.UnparseableObject as exc:
-        log.warning("calendar %s: skipped %s: %s", cal.id, href, exc)
-        run.skipped += 1
-        run.add_warning(f"{cal.name}: skipped an event that could not be read ({href.rsplit('/', 1)[-1]}).")
-        # A garbled transfer looks the same as a broken event: fetch this version once more before
-        # accepting it as unreadable. Rows from an earlier, readable version stay meanwhile.
-        seen_before = obj.etag == f"{UNREADABLE}{etag}"
-        obj.etag = f"{UNREADABLE}{etag}"
-        obj.save()
-        return seen_before
-    obj.etag, obj.data, obj.uid = etag, data, uid
-    obj.save()
-    if busy is None:
-        BlockedSlot.delete().where(BlockedSlot.remote_object == obj).execute()
-        return True  # an appointment's own event: never a Blocked Slot
-    _write_slots(obj, cal, owner, busy)
-    if is_new:
-        run.pulled += 1
-    else:
-        run.updated += 1
-    return True
+def _store_objects(cal: RemoteCalendar, found: dict[str, tuple[str | None, str]], listed: dict[str, str | None],
+                   owner: User, run: SyncRun, window: Window, zone: ZoneInfo, own_uids: set[str]) -> list[str]:
+    """Mirror fetched objects in bulk; return the hrefs to fetch once more (unreadable the first time)."""
+    known = {obj.href: obj for obj in RemoteObject.select().where(RemoteObject.calendar == cal)}
+    retry: list[str] = []
+    new_rows: list[dict] = []
+    busy_by_href: dict[str, list[ical.Busy]] = {}
+    replaced: list[int] = []
+    for href, (etag, data) in found.items():
+        etag = etag or listed.get(href)
+        obj = known.get(href)
+        try:
+            parsed = ical.parse(data)
+            uid = ical.object_uid(parsed)
+            own = uid in own_uids  # an appointment's own event: never a Blocked Slot
+            busy = [] if own else ical.busy_occurrences(parsed, window.start, window.end, zone)
+        except ical.UnparseableObject as exc:
+            log.warning("calendar %s: skipped %s: %s", cal.id, href, exc)
+            run.skipped += 1
+            run.add_warning(f"{cal.name}: skipped an event that could not be read ({href.rsplit('/', 1)[-1]}).")
+            # A garbled transfer looks the same as a broken event: fetch this version once more before
+            # accepting it as unreadable. Rows from an earlier, readable version stay meanwhile.
+            marker = f"{UNREADABLE}{etag}"
+            if obj is None:
+                new_rows.append({"calendar": cal.id, "href": href, "etag": marker, "uid": None, "data": None})
+                retry.append(href)
+            elif obj.etag != marker:
+                RemoteObject.update(etag=marker).where(RemoteObject.id == obj.id).execute()
+                retry.append(href)
+            continue
+        busy_by_href[href] = busy
+        if obj is None:
+            new_rows.append({"calendar": cal.id, "href": href, "etag": etag, "uid": uid, "data": data})
+            run.pulled += 0 if own else 1
+        else:
+            RemoteObject.update(etag=etag, uid=uid, data=data).where(RemoteObject.id == obj.id).execute()
+            replaced.append(obj.id)
+            run.updated += 0 if own else 1
+    for i in range(0, len(new_rows), CHUNK):
+        RemoteObject.insert_many(new_rows[i : i + CHUNK]).execute()
+    for i in range(0, len(replaced), CHUNK):
+        BlockedSlot.delete().where(BlockedSlot.remote_object.in_(replaced[i : i + CHUNK])).execute()
+    ids = dict(RemoteObject.select(RemoteObject.href, RemoteObject.id).where(RemoteObject.calendar == cal).tuples())
+    _insert_slots(cal, owner, [(ids[href], b) for href, busy in busy_by_href.items() for b in busy])
+    return retry
 
 
 def _extend_window(cal: RemoteCalendar, owner: User, window: Window, zone: ZoneInfo, *, skip: set[str],

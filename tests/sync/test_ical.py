@@ -145,3 +145,13 @@ def test_appointment_event_in_utc_zone_needs_no_vtimezone():
         zone_name="UTC", summary="s", description="d", dtstamp=datetime(2026, 3, 1),
     )
     assert "VTIMEZONE" not in text and "DTSTART:20260330T070000Z" in text
+
+
+def test_custom_tzid_is_read_from_its_own_vtimezone():
+    assert spans(busy("custom_tzid.ics")) == [("03-12 07:00", "03-12 08:00")]
+
+
+def test_vtimezone_is_skipped_only_when_every_tzid_is_an_iana_name():
+    # IANA names are resolved with zoneinfo (the DST tests above hold without the block); others need it.
+    assert "BEGIN:VTIMEZONE" not in ical._without_known_vtimezones((FIXTURES / "weekly_berlin_dst.ics").read_text())
+    assert "BEGIN:VTIMEZONE" in ical._without_known_vtimezones((FIXTURES / "custom_tzid.ics").read_text())
