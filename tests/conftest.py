@@ -150,6 +150,16 @@ def live_server(app: Flask) -> Iterator[LiveServer]:
     server.stop()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def patient_expectations() -> Iterator[None]:
+    """CI machines are small and shared: give each HTMX swap 15 s instead of Playwright's 5 s."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=15_000)
+    yield
+    expect.set_options(timeout=5_000)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     """Debian's Chromium, never a downloaded browser."""

@@ -9,14 +9,6 @@ from tests.configuration.conftest import PERSONAL, WORK
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(autouse=True)
-def patient_expectations():
-    """The test machine is shared by several suites: give each HTMX swap 15 s instead of 5 s."""
-    expect.set_options(timeout=15_000)
-    yield
-    expect.set_options(timeout=5_000)
-
-
 def test_primary_and_conflicts_are_saved_by_htmx_and_survive_a_reload(browser_login, live_server, two_accounts):
     page = browser_login
     page.goto(live_server.url + "/settings/profile/calendar-configuration")

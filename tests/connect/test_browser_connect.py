@@ -10,14 +10,6 @@ from tests.connect.conftest import ADA_APPLE_ID
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(autouse=True)
-def patient_expectations():
-    """The test machine is shared by several suites: give each HTMX swap 15 s instead of 5 s."""
-    expect.set_options(timeout=15_000)
-    yield
-    expect.set_options(timeout=5_000)
-
-
 def open_connect_form(page, live_server):
     page.goto(live_server.url + "/settings/profile/integrations")
     page.evaluate("window.__marker = 1")  # survives only if the page is never reloaded
