@@ -153,5 +153,5 @@ def test_custom_tzid_is_read_from_its_own_vtimezone():
 
 def test_vtimezone_is_skipped_only_when_every_tzid_is_an_iana_name():
     # IANA names are resolved with zoneinfo (the DST tests above hold without the block); others need it.
-    assert "BEGIN:VTIMEZONE" not in ical._without_known_vtimezones((FIXTURES / "weekly_berlin_dst.ics").read_text())
-    assert "BEGIN:VTIMEZONE" in ical._without_known_vtimezones((FIXTURES / "custom_tzid.ics").read_text())
+    assert "BEGIN:VTIMEZONE" not in ical.without_known_vtimezones((FIXTURES / "weekly_berlin_dst.ics").read_text())
+    assert "BEGIN:VTIMEZONE" in ical.without_known_vtimezones((FIXTURES / "custom_tzid.ics").read_text())

@@ -40,11 +40,11 @@ _TZID = re.compile(r"TZID[=:]\"?([^;:\"\r\n]+)")
 
 
 @cache
-def _iana_zones() -> frozenset[str]:
+def iana_zones() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
-def _without_known_vtimezones(text: str) -> str:
+def without_known_vtimezones(text: str) -> str:
     """Drop VTIMEZONE blocks when every TZID the object uses is an IANA zone name.
 
     icalendar resolves such names with zoneinfo (the VTIMEZONE is not consulted), and parsing the
@@ -52,7 +52,7 @@ def _without_known_vtimezones(text: str) -> str:
     """
     if "BEGIN:VTIMEZONE" not in text:
         return text
-    zones = _iana_zones()
+    zones = iana_zones()
     outside = _VTIMEZONE.sub("", text)
     if all(name.strip() in zones for name in _TZID.findall(outside)):
         return outside
@@ -64,7 +64,7 @@ def parse(text: str | bytes) -> Calendar:
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")
     try:
-        cal = Calendar.from_ical(_without_known_vtimezones(text))
+        cal = Calendar.from_ical(without_known_vtimezones(text))
     except (ValueError, TypeError, KeyError, IndexError) as exc:
         raise UnparseableObject(f"not valid iCalendar data ({exc})") from None
     if not isinstance(cal, Calendar):
