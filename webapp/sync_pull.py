@@ -12,15 +12,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
 
-from .calendars import ical
+from .calendars import ical, reading
 from .calendars import sync as core
 from .calendars.caldav_store import Forbidden, Listing, Store
-from .db import database
+from .db import database, insert_rows
 from .models import Appointment, BlockedSlot, RemoteCalendar, RemoteObject, SyncRun, User, utcnow
 
 log = logging.getLogger(__name__)
 
-CHUNK = 200  # rows a bulk insert (SQLite caps the number of bound variables of one statement)
+CHUNK = 200  # ids in one IN (...) list (SQLite caps the number of bound variables of one statement)
 
 
 def owner_zone(user: User) -> ZoneInfo:
@@ -49,6 +49,7 @@ def _own_uids(owner: User) -> set[str]:
 _SLOT_FIELDS = [BlockedSlot.owner, BlockedSlot.source, BlockedSlot.remote_calendar, BlockedSlot.remote_object,
                 BlockedSlot.uid, BlockedSlot.recurrence_id, BlockedSlot.start_utc, BlockedSlot.end_utc,
                 BlockedSlot.all_day, BlockedSlot.title, BlockedSlot.created_at]
+_OBJECT_FIELDS = [RemoteObject.calendar, RemoteObject.href, RemoteObject.etag, RemoteObject.uid, RemoteObject.data]
 
 
 def _insert_slots(cal: RemoteCalendar, owner: User, slots: list[tuple[int, ical.Busy]]) -> None:
@@ -59,8 +60,7 @@ def _insert_slots(cal: RemoteCalendar, owner: User, slots: list[tuple[int, ical.
          b.title[:1024], now)
         for object_id, b in slots
     ]
-    for i in range(0, len(rows), CHUNK):
-        BlockedSlot.insert_many(rows[i : i + CHUNK], fields=_SLOT_FIELDS).execute()
+    insert_rows(BlockedSlot, _SLOT_FIELDS, rows)
 
 
 def _write_slots(obj: RemoteObject, cal: RemoteCalendar, owner: User, busy: list[ical.Busy]) -> None:
@@ -165,17 +165,14 @@ def _store_objects(cal: RemoteCalendar, found: dict[str, tuple[str | None, str]]
     """Mirror fetched objects in bulk; return the hrefs to fetch once more (unreadable the first time)."""
     known = {obj.href: obj for obj in RemoteObject.select().where(RemoteObject.calendar == cal)}
     retry: list[str] = []
-    new_rows: list[dict] = []
+    new_rows: list[tuple] = []
     busy_by_href: dict[str, list[ical.Busy]] = {}
     replaced: list[int] = []
     for href, (etag, data) in found.items():
         etag = etag or listed.get(href)
         obj = known.get(href)
         try:
-            parsed = ical.parse(data)
-            uid = ical.object_uid(parsed)
-            own = uid in own_uids  # an appointment's own event: never a Blocked Slot
-            busy = [] if own else ical.busy_occurrences(parsed, window.start, window.end, zone)
+            uid, busy = reading.read_object(data, window.start, window.end, zone)
         except ical.UnparseableObject as exc:
             log.warning("calendar %s: skipped %s: %s", cal.id, href, exc)
             run.skipped += 1
@@ -184,22 +181,22 @@ def _store_objects(cal: RemoteCalendar, found: dict[str, tuple[str | None, str]]
             # accepting it as unreadable. Rows from an earlier, readable version stay meanwhile.
             marker = f"{UNREADABLE}{etag}"
             if obj is None:
-                new_rows.append({"calendar": cal.id, "href": href, "etag": marker, "uid": None, "data": None})
+                new_rows.append((cal.id, href, marker, None, None))
                 retry.append(href)
             elif obj.etag != marker:
                 RemoteObject.update(etag=marker).where(RemoteObject.id == obj.id).execute()
                 retry.append(href)
             continue
-        busy_by_href[href] = busy
+        own = uid in own_uids  # an appointment's own event: never a Blocked Slot
+        busy_by_href[href] = [] if own else busy
         if obj is None:
-            new_rows.append({"calendar": cal.id, "href": href, "etag": etag, "uid": uid, "data": data})
+            new_rows.append((cal.id, href, etag, uid, data))
             run.pulled += 0 if own else 1
         else:
             RemoteObject.update(etag=etag, uid=uid, data=data).where(RemoteObject.id == obj.id).execute()
             replaced.append(obj.id)
             run.updated += 0 if own else 1
-    for i in range(0, len(new_rows), CHUNK):
-        RemoteObject.insert_many(new_rows[i : i + CHUNK]).execute()
+    insert_rows(RemoteObject, _OBJECT_FIELDS, new_rows)
     for i in range(0, len(replaced), CHUNK):
         BlockedSlot.delete().where(BlockedSlot.remote_object.in_(replaced[i : i + CHUNK])).execute()
     ids = dict(RemoteObject.select(RemoteObject.href, RemoteObject.id).where(RemoteObject.calendar == cal).tuples())
@@ -216,7 +213,7 @@ def _extend_window(cal: RemoteCalendar, owner: User, window: Window, zone: ZoneI
         if obj.href in skip or (obj.uid and obj.uid in own_uids):
             continue
         try:
-            busy = ical.busy_occurrences(obj.data, window.start, window.end, zone)
+            _, busy = reading.read_object(obj.data, window.start, window.end, zone)
         except ical.UnparseableObject:
             continue  # reported when it was fetched; rows from a readable version stay
         _write_slots(obj, cal, owner, busy)

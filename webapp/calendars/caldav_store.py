@@ -9,7 +9,8 @@ import contextlib
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from functools import lru_cache
+from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
 import caldav
 import niquests
@@ -315,11 +316,14 @@ class Store:
                          ok=(207,))
         changed: dict[str, str | None] = {}
         deleted: list[str] = []
+        itself = _collection_key(url)
         for item in _responses(response.tree, url):
             href = _text(item.find("d:href", NS))
-            if not href or _same_collection(urljoin(url, href), url):
-                continue  # iCloud lists the collection itself as a member
+            if not href:
+                continue
             href = canonical_href(url, href)
+            if href.rstrip("/") == itself:
+                continue  # iCloud lists the collection itself as a member
             status = _status_code(_text(item.find("d:status", NS)))
             if status == 404:
                 deleted.append(href)
@@ -335,9 +339,10 @@ class Store:
         if response.status not in (200, 207):
             raise _from_status(response.status, url, getattr(response, "_raw", None))
         changed: dict[str, str | None] = {}
+        itself = _collection_key(url)
         for item in _responses(response.tree, url):
             href = _text(item.find("d:href", NS))
-            if not href or _same_collection(urljoin(url, href), url):
+            if not href or canonical_href(url, href).rstrip("/") == itself:
                 continue
             rtype = item.find(".//d:resourcetype", NS)
             if rtype is not None and rtype.find("d:collection", NS) is not None:
@@ -413,7 +418,6 @@ class Store:
 
 # --- sync engine helpers (used by the Store methods above) ------------------------------------
 
-from urllib.parse import quote, unquote, urlsplit, urlunsplit  # noqa: E402
 
 SYNC_COLLECTION = """<?xml version="1.0" encoding="utf-8"?>
 <d:sync-collection xmlns:d="DAV:"><d:sync-token>{token}</d:sync-token><d:sync-level>1</d:sync-level>
@@ -431,12 +435,22 @@ _HREF_SAFE = "/@:!$&'()*+,;=~"
 
 def canonical_href(base: str, href: str) -> str:
     """One spelling per object: absolute, percent-encoding normalised (servers differ on `@`)."""
+    if href.startswith("/") and not href.startswith("//") and not any(c in href for c in "?#") and "/." not in href:
+        # The usual answer, an absolute path: the same result as below without a full URL join.
+        return _origin(base) + quote(unquote(href), safe=_HREF_SAFE)
     parts = urlsplit(urljoin(base, href))
     return urlunsplit((parts.scheme, parts.netloc, quote(unquote(parts.path), safe=_HREF_SAFE), "", ""))
 
 
-def _same_collection(a: str, b: str) -> bool:
-    return canonical_href(a, a).rstrip("/") == canonical_href(b, b).rstrip("/")
+@lru_cache(maxsize=64)
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "", "", ""))
+
+
+def _collection_key(url: str) -> str:
+    """The collection's own canonical URL, to recognise it when a server lists it among its members."""
+    return canonical_href(url, url).rstrip("/")
 
 
 def _status_code(text: str | None) -> int | None:
