@@ -6,7 +6,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from benchmarks import data as bench_data
@@ -151,10 +151,17 @@ def plain_events(draw) -> tuple[str, bool]:
     if draw(st.booleans()):  # fold every long line the way servers do
         text = "\r\n".join(
             "\r\n ".join(line[i:i + 40] for i in range(0, len(line), 40)) or line for line in text.split("\r\n"))
-    return text, twist in ("none", "escaped-uid", "floating-end", "utc-end", "x-property")
+    # A floating or UTC end after a zoned start may fall before the start: not "clean", though still compared.
+    return text, twist in ("none", "escaped-uid", "x-property")
+
+
+# Found by this test: a floating end that, read in Berlin, falls before a UTC start.
+NEGATIVE_FLOATING = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:e1@example.com\r\n"
+                     "DTSTART:20260101T000000Z\r\nDTEND:20260101T001500\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
 
 
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example(event=(NEGATIVE_FLOATING, False), zone=BERLIN)
 @given(event=plain_events(), zone=st.sampled_from([BERLIN, ZoneInfo("America/New_York"), ZoneInfo("UTC")]))
 def test_generated_events_read_the_same_both_ways(event: tuple[str, bool], zone: ZoneInfo):
     text, clean = event
