@@ -14,6 +14,7 @@ from tests.faults.conftest import APPLE_ID
 from tests.faults.test_fault_matrix import day, vevent
 from tests.rigs.icloud_front import IcloudFront
 from tests.rigs.recorder import Recorder
+from webapp import create_app
 from webapp.calendars.caldav_store import HostNotAllowed, ResponseTooLarge, Store, host_rules
 from webapp.models import BlockedSlot, CalendarAccount, RemoteCalendar
 from webapp.syncing import sync_account_now
@@ -55,7 +56,7 @@ def test_a_calendar_home_on_another_host_is_refused_and_that_host_hears_nothing(
     with store(proxy) as s, pytest.raises(HostNotAllowed) as caught:
         s.list_calendars()
     assert recorder.received == []
-    assert "127.0.0.2" in str(caught.value) and "CALDAV_ALLOWED_HOSTS" in str(caught.value)
+    assert f"another host ({recorder.origin})" in str(caught.value) and "CALDAV_ALLOWED_HOSTS" in str(caught.value)
     assert APP_PASSWORD not in str(caught.value)
 
 
@@ -105,7 +106,7 @@ def test_a_saved_calendar_on_another_host_fails_alone_and_the_others_sync(app, p
         titles = sorted(s.remote_calendar.name for s in BlockedSlot.select())
     assert recorder.received == []
     assert titles == ["Work"]
-    assert run.error.startswith("Home: The calendar server pointed Slotwise to another host (127.0.0.2:")
+    assert run.error.startswith(f"Home: The calendar server pointed Slotwise to another host ({recorder.origin})")
     assert account.status == CalendarAccount.ERROR and account.last_error == run.error
 
 
@@ -214,3 +215,28 @@ def test_the_card_shows_the_oversized_calendar_error(app, proxy, calendars, user
         sync_account_now(account.id)
     card = logged_in.get("/settings/profile/integrations").get_data(as_text=True)
     assert "Last error: Home: The calendar server sent a reply larger than 256 KB" in card
+
+
+# --- the two settings ---------------------------------------------------------------------------
+
+
+def test_both_settings_are_read_from_the_environment_by_name(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'env.db'}")
+    monkeypatch.setenv("SECRET_KEY", "from-env")
+    monkeypatch.setenv("SLOTWISE_ENCRYPTION_KEY", "k6bX5tqWnkq8cYpJvN0Qm0JgXlWkL3x4bJYy6nT6sF0=")
+    monkeypatch.setenv("CALDAV_ALLOWED_HOSTS", "*.icloud.com, https://calendar.example.org:8443")
+    monkeypatch.setenv("CALDAV_MAX_RESPONSE_BYTES", "1048576")
+    app = create_app()
+    assert app.config["CALDAV_ALLOWED_HOSTS"] == "*.icloud.com, https://calendar.example.org:8443"
+    assert app.config["CALDAV_MAX_RESPONSE_BYTES"] == 1048576
+
+
+def test_the_defaults_are_icloud_over_https_and_50_mb(app_config):
+    app = create_app({k: v for k, v in app_config.items() if k != "CALDAV_MAX_RESPONSE_BYTES"})  # set above
+    assert app.config["CALDAV_ALLOWED_HOSTS"] == "*.icloud.com"
+    assert app.config["CALDAV_MAX_RESPONSE_BYTES"] == 50 * 1024 * 1024
+
+
+def test_a_bad_allowed_hosts_setting_stops_the_start_by_name(app_config):
+    with pytest.raises(ValueError, match="CALDAV_ALLOWED_HOSTS: 'ftp://example.org'"):
+        create_app({**app_config, "CALDAV_ALLOWED_HOSTS": "*.icloud.com ftp://example.org"})

@@ -107,7 +107,8 @@ class HostNotAllowed(StoreError):
     """The server pointed at a host outside CALDAV_ALLOWED_HOSTS (a link, or a redirect)."""
 
     def __init__(self, url: str, *, redirect: bool = False):
-        host = urlsplit(url).netloc.rpartition("@")[2] or url
+        parts = urlsplit(url)
+        host = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"  # never the userinfo of a URL
         how = "redirected Slotwise" if redirect else "pointed Slotwise"
         super().__init__(
             f"The calendar server {how} to another host ({host}); Slotwise did not follow it and sent no password "
