@@ -12,7 +12,15 @@ from datetime import datetime
 
 from flask import current_app
 
-from .calendars.caldav_store import BadCredentials, CalendarInfo, Store, StoreError, canonical_href
+from .calendars.caldav_store import (
+    BadCredentials,
+    CalendarInfo,
+    HostNotAllowed,
+    ResponseTooLarge,
+    Store,
+    StoreError,
+    canonical_href,
+)
 from .crypto import decrypt, encrypt
 from .db import database
 from .models import Appointment, BlockedSlot, CalendarAccount, RemoteCalendar, RemoteObject, User, utcnow
@@ -50,11 +58,19 @@ def normalise_email(raw: str) -> str | None:
 
 def open_store(account: CalendarAccount) -> Store:
     """An authenticated Store for the account (the password is decrypted only here)."""
+    return _store(account.email, decrypt(account.password_encrypted))
+
+
+def _store(email: str, password: str) -> Store:
+    """A Store on the configured server, with the configured timeout, allowed hosts and reply cap."""
+    config = current_app.config
     return Store(
-        current_app.config["ICLOUD_CALDAV_URL"],
-        account.email,
-        decrypt(account.password_encrypted),
-        timeout=float(current_app.config["CALDAV_TIMEOUT_SECONDS"]),
+        config["ICLOUD_CALDAV_URL"],
+        email,
+        password,
+        timeout=float(config["CALDAV_TIMEOUT_SECONDS"]),
+        allowed_hosts=config["CALDAV_ALLOWED_HOSTS"],
+        max_response_bytes=int(config["CALDAV_MAX_RESPONSE_BYTES"]),
     )
 
 
@@ -95,20 +111,16 @@ def _check_shape(email: str | None, raw_password: str) -> tuple[str, str]:
 
 def _list_calendars(email: str, password: str) -> list[CalendarInfo]:
     """Log in for real and list the event calendars; failures become ConnectProblem."""
-    store = Store(
-        current_app.config["ICLOUD_CALDAV_URL"],
-        email,
-        password,
-        timeout=float(current_app.config["CALDAV_TIMEOUT_SECONDS"]),
-    )
     try:
-        with store:
+        with _store(email, password) as store:
             calendars = store.list_calendars()
     except BadCredentials:
         raise ConnectProblem(
             "bad_credentials",
             {"password": "Apple did not accept this e-mail and app-specific password."},
         ) from None
+    except (HostNotAllowed, ResponseTooLarge) as exc:
+        raise ConnectProblem("unreachable", {"form": f"{exc} Nothing was saved."}) from None
     except StoreError as exc:
         # Unreachable, ServerError, RateLimited, MalformedResponse and anything else from the server.
         log.info("connect to iCloud failed for %s: %s", email, type(exc).__name__)

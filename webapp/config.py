@@ -8,10 +8,14 @@ from typing import Any
 
 from flask import Flask
 
+from .calendars.caldav_store import DEFAULT_ALLOWED_HOSTS, DEFAULT_MAX_RESPONSE_BYTES, host_rules
+
 DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # None means sqlite:///<instance>/slotwise.db
     "ICLOUD_CALDAV_URL": "https://caldav.icloud.com",
     "CALDAV_TIMEOUT_SECONDS": 20,
+    "CALDAV_ALLOWED_HOSTS": DEFAULT_ALLOWED_HOSTS,  # hosts besides ICLOUD_CALDAV_URL's that may get the password
+    "CALDAV_MAX_RESPONSE_BYTES": DEFAULT_MAX_RESPONSE_BYTES,  # one reply past this fails that calendar
     "SYNC_INTERVAL_SECONDS": 60,
     "SYNC_HORIZON_DAYS": 180,
     "SCHEDULER_ENABLED": False,
@@ -29,6 +33,8 @@ ENV_SETTINGS: dict[str, type] = {
     "DATABASE_URL": str,
     "ICLOUD_CALDAV_URL": str,
     "CALDAV_TIMEOUT_SECONDS": float,
+    "CALDAV_ALLOWED_HOSTS": str,
+    "CALDAV_MAX_RESPONSE_BYTES": int,
     "SYNC_INTERVAL_SECONDS": int,
     "SYNC_HORIZON_DAYS": int,
     "SCHEDULER_ENABLED": bool,
@@ -53,6 +59,7 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config.from_prefixed_env("SLOTWISE")
     else:
         app.config.update(test_config)
+    host_rules(app.config["CALDAV_ALLOWED_HOSTS"])  # a bad entry stops the start, with its name in the message
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'slotwise.db'}"
     if not app.config.get("SECRET_KEY"):

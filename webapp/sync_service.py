@@ -14,10 +14,12 @@ from .calendars import sync as core
 from .calendars.caldav_store import (
     BadCredentials,
     EtagMismatch,
+    HostNotAllowed,
     MalformedResponse,
     NotFound,
     PreconditionFailed,
     RateLimited,
+    ResponseTooLarge,
     ServerError,
     Store,
     StoreError,
@@ -215,6 +217,7 @@ def sync_account(account_id: int, *, pull: bool = True, push: bool = True) -> Sy
     now = utcnow()
     run = SyncRun.create(account=account, started_at=now)
     store = open_store(account)
+    failed: list[str] = []  # calendars this run could not read; the others go on
     try:
         calendars = list(account.calendars)
         for cal in calendars:
@@ -229,6 +232,8 @@ def sync_account(account_id: int, *, pull: bool = True, push: bool = True) -> Sy
                     except NotFound:
                         run.add_warning(f"{cal.name}: this calendar no longer exists in iCloud; "
                                         "choose your calendars again.")
+                    except (ResponseTooLarge, HostNotAllowed) as exc:
+                        failed.append(f"{cal.name}: {exc}")
         if push:
             push_appointments(store, account, run, now)
     except BadCredentials as exc:
@@ -245,7 +250,11 @@ def sync_account(account_id: int, *, pull: bool = True, push: bool = True) -> Sy
         run.error = f"The sync stopped on an unexpected error ({type(exc).__name__}); it will be tried again."
         _mark_error(account, run.error, now)
     else:
-        accounts.mark_ok(account, synced_at=utcnow())
+        if failed:  # shown on the account like any sync error; the back-off spares a server sending too much
+            run.error = " ".join(failed)
+            _mark_error(account, run.error, now)
+        else:
+            accounts.mark_ok(account, synced_at=utcnow())
     finally:
         run.requests += store.requests
         store.close()
