@@ -233,7 +233,8 @@ def mark_needs_reconnect(account: CalendarAccount, message: str) -> None:
     """Apple refused the password (401): its calendars stop blocking time until the user reconnects."""
     account.status = CalendarAccount.NEEDS_RECONNECT
     account.last_error = message
-    account.save()
+    # Only these two fields: another account's sync may mark this one while its own sync writes the rest.
+    account.save(only=[CalendarAccount.status, CalendarAccount.last_error])
 
 
 def mark_error(account: CalendarAccount, message: str, retry_at: datetime | None = None) -> None:
