@@ -72,3 +72,45 @@ def test_calendar_gone_from_the_list_with_a_copy_in_it_is_repushed_to_the_primar
     [text] = rig.objects("work").values()
     assert appt.event_uid in text and moved.remote_href.startswith(rig.work_url)
     assert rig.sync().error is None  # and every later sync goes on too
+
+
+def _second_account(rig, caldav_server, make_account) -> tuple[int, int]:
+    """A second iCloud account of the same owner with one calendar (account id, calendar id)."""
+    caldav_server.add_user(OTHER_USER, APP_PASSWORD)
+    url = caldav_server.make_calendar(OTHER_USER, "other", "Other")
+    other = make_account(rig.owner, OTHER_USER, calendars={url: ("Other", "none")})
+    with rig.app.app_context():
+        return other.id, RemoteCalendar.get(RemoteCalendar.url == url).id
+
+
+def test_old_copy_in_an_account_whose_password_is_unreadable_keeps_the_move_in_the_outbox(
+        rig, book, caldav_server, make_account):
+    appt = book(at(3, 10))
+    other_id, other_cal = _second_account(rig, caldav_server, make_account)
+    with rig.app.app_context():
+        stale = Fernet(Fernet.generate_key()).encrypt(APP_PASSWORD.encode()).decode()
+        CalendarAccount.update(password_encrypted=stale).where(CalendarAccount.id == rig.account_id).execute()
+        accounts.configure_calendars(rig.owner, other_cal, [])  # both accounts sync now
+        assert CalendarAccount.get_by_id(rig.account_id).status == CalendarAccount.NEEDS_RECONNECT
+        other = CalendarAccount.get_by_id(other_id)
+        assert other.status == CalendarAccount.CONNECTED
+        run = SyncRun.select().where(SyncRun.account == other_id).order_by(SyncRun.id.desc()).get()
+        assert run.error is None and "encryption key changed" in run.warnings
+        waiting = Appointment.get_by_id(appt.id)
+        assert waiting.push_state == Appointment.PUSH_FAILED and "reconnect that account" in waiting.push_error
+    assert len(rig.objects("home")) == 1  # the old copy stays until it can be deleted: never two copies
+
+
+def test_copy_in_a_disconnected_account_is_logged_as_lost_and_written_to_the_new_primary(
+        rig, book, caldav_server, make_account):
+    appt = book(at(3, 10))
+    other_id, other_cal = _second_account(rig, caldav_server, make_account)
+    with rig.app.app_context():
+        accounts.disconnect_account(CalendarAccount.get_by_id(rig.account_id))
+        accounts.configure_calendars(rig.owner, other_cal, [])
+        run = SyncRun.select().where(SyncRun.account == other_id).order_by(SyncRun.id.desc()).get()
+        assert run.error is None and "that copy was lost" in run.warnings
+        moved = Appointment.get_by_id(appt.id)
+        assert moved.push_state == Appointment.PUSH_SYNCED and moved.remote_calendar_id == other_cal
+    [text] = caldav_server.objects(OTHER_USER, "other").values()
+    assert appt.event_uid in text
