@@ -23,13 +23,13 @@ from .calendars.caldav_store import (
 )
 from .crypto import decrypt, encrypt
 from .db import database
+from .ids import parse_id
 from .models import Appointment, BlockedSlot, CalendarAccount, RemoteCalendar, RemoteObject, User, utcnow
 
 log = logging.getLogger(__name__)
 
 APP_PASSWORD = re.compile(r"^[a-z]{16}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MAX_ID = 2**63 - 1
 
 STATUS_LABELS = {
     CalendarAccount.CONNECTED: "Connected",
@@ -214,11 +214,13 @@ def disconnect_account(account: CalendarAccount) -> None:
     log.info("iCloud account %s disconnected", account.id)
 
 
-def account_of(user: User, account_id: int) -> CalendarAccount | None:
-    """The account if it belongs to this user; None otherwise (callers answer 404)."""
-    if not 0 < account_id <= MAX_ID:  # SQLite cannot even compare a bigger integer
+def account_of(user: User, account_id: object) -> CalendarAccount | None:
+    """The account if `account_id` (an int or text from outside) names one of this user's; None otherwise
+    (callers answer 404)."""
+    ident = parse_id(account_id)
+    if ident is None:
         return None
-    return CalendarAccount.get_or_none((CalendarAccount.id == account_id) & (CalendarAccount.owner == user))
+    return CalendarAccount.get_or_none((CalendarAccount.id == ident) & (CalendarAccount.owner == user))
 
 
 # --- health ------------------------------------------------------------------------------------------
@@ -243,7 +245,8 @@ def mark_needs_reconnect(account: CalendarAccount, message: str) -> None:
     """Apple refused the password (401): its calendars stop blocking time until the user reconnects."""
     account.status = CalendarAccount.NEEDS_RECONNECT
     account.last_error = message
-    account.save()
+    # Only these two fields: another account's sync may mark this one while its own sync writes the rest.
+    account.save(only=[CalendarAccount.status, CalendarAccount.last_error])
 
 
 def mark_error(account: CalendarAccount, message: str, retry_at: datetime | None = None) -> None:
@@ -336,14 +339,11 @@ def configure_calendars(user: User, primary_id: int | None, conflict_ids: Iterab
 
 
 def parse_calendar_id(value: object) -> int:
-    """A calendar id from a form or JSON; ConfigurationRefused when it is not a whole number."""
-    if isinstance(value, bool):
+    """A calendar id from a form or JSON; ConfigurationRefused when it cannot be one."""
+    ident = parse_id(value)
+    if ident is None:
         raise ConfigurationRefused("Calendar ids are whole numbers. Nothing was changed.")
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
-    if isinstance(value, int) and 0 < value <= MAX_ID:
-        return value
-    raise ConfigurationRefused("Calendar ids are whole numbers. Nothing was changed.")
+    return ident
 
 
 def calendars_by_account(user: User) -> list[tuple[CalendarAccount, list[RemoteCalendar]]]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 
 import click
@@ -19,8 +20,26 @@ SQLITE_PRAGMAS = {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 1000
 
 def connect_url(url: str) -> Database:
     if url.startswith("sqlite"):
+        _create_owner_only(db_url.parse(url).get("database") or "")
         return db_url.connect(url, pragmas=SQLITE_PRAGMAS)
     return db_url.connect(url)
+
+
+def _create_owner_only(path: str) -> None:
+    """Create a new SQLite file mode 0600 (like the encryption key) before SQLite opens it.
+
+    SQLite gives its -wal, -shm and -journal files the mode of the database file. An existing file keeps
+    the mode its operator gave it; one readable by other local users is named in the log.
+    """
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        if os.stat(path).st_mode & 0o077:
+            log.warning("the database %s is readable by other local users; `chmod 600` it", path)
+    except FileNotFoundError:
+        pass  # no such folder: SQLite says so when it opens the file
 
 
 def init_app(app: Flask) -> None:

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from ..auth import valid_timezone
 from ..calendars.availability import RulesError, parse_working_hours
 from ..htmx import is_partial
+from ..ids import parse_number
 from ..models import User
 
 bp = Blueprint("availability", __name__, url_prefix="/settings/profile/availability")
@@ -88,11 +89,11 @@ def save():
             hours[str(d)] = ranges
     values: dict[str, int] = {}
     for key, (label, low, high, unit) in NUMBERS.items():
-        raw = form[key]
-        if not raw.isdigit() or not low <= int(raw) <= high:
+        value = parse_number(form[key], low, high)
+        if value is None:
             errors[key] = f"{label} is a whole number of {unit} from {low} to {high}."
         else:
-            values[key] = int(raw)
+            values[key] = value
     if not errors and not hours:
         errors["day0"] = "Enter working hours on at least one day, or nobody can book you."
     if errors:

@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 
 from .. import appointments as svc
 from ..htmx import trigger
+from ..ids import parse_number
 from ..models import User
 
 bp = Blueprint("calendar", __name__)
@@ -166,7 +167,7 @@ def _details(item: svc.Item, message: str | None = None):
                            message=message)
 
 
-@bp.get("/calendar/<any(appointment, 'blocked-slot'):kind>/<int:item_id>")
+@bp.get("/calendar/<any(appointment, 'blocked-slot'):kind>/<id:item_id>")
 @login_required
 def details(kind: str, item_id: int):
     return _details(_item(kind, item_id))
@@ -192,10 +193,11 @@ def _parse_local(day: str, clock: str, tz: ZoneInfo, errors: dict, key: str) -> 
 
 
 def _duration(raw: str, errors: dict) -> int:
-    if not raw.strip().isdigit() or not 5 <= int(raw) <= 24 * 60:
+    minutes = parse_number(raw, 5, 24 * 60)
+    if minutes is None:
         errors["duration"] = "Enter a duration between 5 and 1440 minutes."
         return 0
-    return int(raw)
+    return minutes
 
 
 def _appointment_form(form: dict, errors: dict, appointment_id: int | None = None):
@@ -238,7 +240,7 @@ def create_appointment():
     return _changed(_details(svc.appointment_item(appointment), "Appointment booked."))
 
 
-@bp.get("/calendar/appointments/<int:item_id>/reschedule")
+@bp.get("/calendar/appointments/<id:item_id>/reschedule")
 @login_required
 def reschedule_form(item_id: int):
     item = _item("appointment", item_id)
@@ -249,7 +251,7 @@ def reschedule_form(item_id: int):
     return render_template("calendar/_reschedule_form.html", form=form, errors={}, item=item)
 
 
-@bp.post("/calendar/appointments/<int:item_id>/reschedule")
+@bp.post("/calendar/appointments/<id:item_id>/reschedule")
 @login_required
 def reschedule(item_id: int):
     item = _item("appointment", item_id)
@@ -268,7 +270,7 @@ def reschedule(item_id: int):
     return _changed(_details(svc.appointment_item(item.record), "Appointment rescheduled."))
 
 
-@bp.post("/calendar/appointments/<int:item_id>/cancel")
+@bp.post("/calendar/appointments/<id:item_id>/cancel")
 @login_required
 def cancel(item_id: int):
     item = _item("appointment", item_id)
@@ -306,7 +308,7 @@ def create_blocked_slot():
     return _changed(_details(svc.blocked_item(slot), "Blocked Slot added."))
 
 
-@bp.post("/calendar/blocked-slots/<int:item_id>/delete")
+@bp.post("/calendar/blocked-slots/<id:item_id>/delete")
 @login_required
 def delete_blocked_slot(item_id: int):
     item = _item("blocked-slot", item_id)

@@ -12,6 +12,7 @@ from flask import jsonify, request
 from flask_login import current_user, login_required
 
 from ... import appointments as svc
+from ...ids import parse_number
 from ...models import Appointment, User
 from . import api, error
 
@@ -86,9 +87,9 @@ def availability():
     raw = request.args.get("duration", "")
     duration = user.slot_minutes
     if raw:
-        if not raw.isdigit() or not 5 <= int(raw) <= 1440:
+        duration = parse_number(raw, 5, 1440)
+        if duration is None:
             return error(400, "duration is a number of minutes between 5 and 1440.", "bad_request")
-        duration = int(raw)
     tz = svc.zone_of(user)
     slots = svc.slots_for(user, start, end, duration_minutes=duration)
     return jsonify(timezone=user.timezone, duration=duration,
@@ -121,7 +122,7 @@ def _appointment(appointment_id: int) -> Appointment | None:
     return svc.appointment_of(_me(), appointment_id)
 
 
-@api.get("/appointments/<int:appointment_id>")
+@api.get("/appointments/<id:appointment_id>")
 @login_required
 def get_appointment(appointment_id: int):
     appointment = _appointment(appointment_id)
@@ -130,7 +131,7 @@ def get_appointment(appointment_id: int):
     return jsonify(svc.appointment_json(appointment))
 
 
-@api.patch("/appointments/<int:appointment_id>")
+@api.patch("/appointments/<id:appointment_id>")
 @login_required
 def reschedule_appointment(appointment_id: int):
     appointment = _appointment(appointment_id)
@@ -144,7 +145,7 @@ def reschedule_appointment(appointment_id: int):
     return jsonify(svc.appointment_json(appointment))
 
 
-@api.delete("/appointments/<int:appointment_id>")
+@api.delete("/appointments/<id:appointment_id>")
 @login_required
 def cancel_appointment(appointment_id: int):
     appointment = _appointment(appointment_id)
@@ -169,7 +170,7 @@ def create_blocked_slot():
     return jsonify(svc.blocked_slot_json(slot)), 201
 
 
-@api.delete("/blocked-slots/<int:slot_id>")
+@api.delete("/blocked-slots/<id:slot_id>")
 @login_required
 def delete_blocked_slot(slot_id: int):
     slot = svc.blocked_slot_of(_me(), slot_id)
