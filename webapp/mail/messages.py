@@ -11,7 +11,7 @@ from email.message import EmailMessage
 from email.utils import formataddr, format_datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app, render_template
+from flask import current_app
 
 from . import tokens
 from .invitation import CANCEL, REQUEST, Person, invitation_ics
@@ -73,6 +73,11 @@ def links(base: str | None, appointment_uuid: str) -> dict[str, str] | None:
     return {name: base + _path(f"manage.{name}", token=token) for name in ("overview", "reschedule", "cancel")}
 
 
+def _render(name: str, context: dict) -> str:
+    """A mail template without the request's context processors (mail is composed in the background too)."""
+    return current_app.jinja_env.get_template(name).render(**context)
+
+
 def compose(snap: dict, base: str | None) -> Composed:
     start = datetime.fromisoformat(snap["start"])
     end = datetime.fromisoformat(snap["end"])
@@ -90,8 +95,8 @@ def compose(snap: dict, base: str | None) -> Composed:
     audience = snap["audience"]
     when = str(context["booker_start"] if audience == "booker" else context["owner_start"])
     subject = SUBJECTS[(audience, snap["kind"])].format(title=snap["title"], when=when, booker=booker["name"])
-    text = render_template(f"mail/{audience}.txt", **context)
-    html = render_template(f"mail/{audience}.html", **context)
+    text = _render(f"mail/{audience}.txt", context)
+    html = _render(f"mail/{audience}.html", context)
     ics = None
     if audience == "booker" and snap["kind"] != "reminder":
         ics = invitation_ics(
