@@ -40,8 +40,8 @@ def why_closed(appointment: Appointment, now: datetime) -> str | None:
         return "This appointment has already begun or taken place."
     hours = float(current_app.config["SELF_SERVICE_CUTOFF_HOURS"])
     if start - now < timedelta(hours=hours):
-        return (f"Changes online are possible up to {hours:g} hours before the start. "
-                f"Please contact {owner.name} at {owner.email}.")
+        who = f"{owner.display_name} at {owner.email}" if owner.display_name else owner.email
+        return f"Changes online are possible up to {hours:g} hours before the start. Please contact {who}."
     return None
 
 
