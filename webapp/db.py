@@ -72,7 +72,6 @@ def _add_booker_fields(migrator: SchemaMigrator) -> None:
         migrator.add_column("appointment", "booker_note", TextField(null=True)),
         migrator.add_column("appointment", "booker_timezone", CharField(null=True)),
         migrator.add_column("appointment", "booker_address", CharField(null=True)),
-        migrator.add_index("appointment", ("booker_address",), False),
         migrator.add_column("appointment", "cancel_reason", TextField(null=True)),
         migrator.add_column("user", "notify_bookings", BooleanField(default=True)),
     )

@@ -200,7 +200,7 @@ class Appointment(BaseModel):
     booker_email = CharField(null=True)
     booker_note = TextField(null=True)
     booker_timezone = CharField(null=True)
-    booker_address = CharField(null=True, index=True)  # the client address, for the per-address limit
+    booker_address = CharField(null=True)  # the client address, for the per-address limit
     cancel_reason = TextField(null=True)
 
     @property
