@@ -18,9 +18,10 @@ from zoneinfo import ZoneInfo
 
 from peewee import JOIN
 
-from . import syncing
+from . import bookers, syncing
 from .calendars.availability import Rules, free_slots, overlaps, parse_working_hours
 from .db import database, is_sqlite
+from .mail import outbox
 from .models import Appointment, BlockedSlot, Contact, RemoteCalendar, User, utcnow
 
 UTC = timezone.utc
@@ -163,8 +164,13 @@ BUSY = "This time is not free: it overlaps an appointment or a Blocked Slot."
 
 
 def create_appointment(user: User, start: datetime, end: datetime, title: str, contact_name: str | None,
-                       contact_email: str | None, *, public: bool = False, now: datetime | None = None) -> Appointment:
-    """Book an appointment. `public` bookings must be an offered slot; the owner may book any free time."""
+                       contact_email: str | None, *, public: bool = False, now: datetime | None = None,
+                       booker: bookers.Booker | None = None) -> Appointment:
+    """Book an appointment. `public` bookings must be an offered slot; the owner may book any free time.
+
+    A public booking records what the booker typed (`booker`) on the appointment and is limited per
+    e-mail and per address; the Contact keeps the name it was first stored with.
+    """
     s, e = _check_times(start, end)
     title = (title or "").strip()[:255]
     with _locked(user):
@@ -172,46 +178,66 @@ def create_appointment(user: User, start: datetime, end: datetime, title: str, c
         contact = contact_for(user, contact_name or "", contact_email or "") if (
             public or contact_name or contact_email) else None
         if public:
-            minutes = int((e - s).total_seconds() // 60)
-            aware = s.replace(tzinfo=UTC)
-            offered = slots_for(user, aware, aware + timedelta(seconds=1), now, minutes)
-            if aware not in offered:
-                raise SlotTaken(TAKEN)
+            booker = bookers.typed(booker, contact_name or "", contact.email)
+            limit = bookers.limit_message(user, booker, now)
+            if limit:
+                raise BookingError(limit, "limit")
+            _require_offered(user, s, e, now)
         elif overlaps(busy_intervals(user, s, e), s, e):
             raise SlotTaken(BUSY)
+        name = (contact_name or "").strip()[:255] or (contact.name if contact else "")
         appointment = Appointment.create(
             owner=user, contact=contact,
-            title=title or (f"Appointment with {contact.name}" if contact else "Appointment"),
-            start_utc=s, end_utc=e, push_state=Appointment.PUSH_PENDING,
+            title=title or (f"Appointment with {name}" if contact else "Appointment"),
+            start_utc=s, end_utc=e, push_state=Appointment.PUSH_PENDING, **bookers.fields(booker),
         )
+        outbox.enqueue_change(appointment, "booked", "booker" if public else "owner")
     syncing.request_push(appointment.id)
+    outbox.request_send()
     return appointment
 
 
-def reschedule(appointment: Appointment, start: datetime, end: datetime) -> Appointment:
+def _require_offered(user: User, s: datetime, e: datetime, now: datetime | None) -> None:
+    """A booker may only take a slot the booking page offers."""
+    minutes = int((e - s).total_seconds() // 60)
+    aware = s.replace(tzinfo=UTC)
+    if aware not in slots_for(user, aware, aware + timedelta(seconds=1), now, minutes):
+        raise SlotTaken(TAKEN)
+
+
+def reschedule(appointment: Appointment, start: datetime, end: datetime, *, actor: str = "owner",
+               now: datetime | None = None) -> Appointment:
+    """Move an appointment; a booker (`actor="booker"`) may only move it to a time the booking page offers."""
     s, e = _check_times(start, end)
     if appointment.status != Appointment.BOOKED:
         raise BookingError("A cancelled appointment cannot be rescheduled.", "status")
     with _locked(appointment.owner):
-        if overlaps(busy_intervals(appointment.owner, s, e, exclude_appointment=appointment.id), s, e):
+        if actor == "booker":
+            _require_offered(appointment.owner, s, e, now)
+        elif overlaps(busy_intervals(appointment.owner, s, e, exclude_appointment=appointment.id), s, e):
             raise SlotTaken(BUSY)
         appointment.start_utc, appointment.end_utc = s, e
         appointment.push_state = Appointment.PUSH_PENDING
         appointment.updated_at = utcnow()
         appointment.save()
+        outbox.enqueue_change(appointment, "rescheduled", actor)
     syncing.request_push(appointment.id)
+    outbox.request_send()
     return appointment
 
 
-def cancel(appointment: Appointment) -> Appointment:
+def cancel(appointment: Appointment, *, actor: str = "owner", reason: str = "") -> Appointment:
     if appointment.status == Appointment.CANCELLED:
         return appointment
     with database.atomic():
         appointment.status = Appointment.CANCELLED
         appointment.push_state = Appointment.PUSH_PENDING
         appointment.updated_at = utcnow()
+        appointment.cancel_reason = reason.strip()[:2000] or None
         appointment.save()
+        outbox.enqueue_change(appointment, "cancelled", actor)
     syncing.request_push(appointment.id)
+    outbox.request_send()
     return appointment
 
 

@@ -25,6 +25,15 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_CHECK_DEFAULT": False,  # checked in webapp.security, where Bearer API calls are exempt
     "WTF_CSRF_TIME_LIMIT": None,
+    # e-mail to bookers and owners (webapp.mail)
+    "MAIL_URL": None,  # smtp://[user:pass@]host:port or smtps://…:465; unset: messages wait in the outbox
+    "MAIL_FROM": None,
+    "PUBLIC_URL": None,  # the base of every link in an e-mail; required for e-mail to be sent
+    "SELF_SERVICE_CUTOFF_HOURS": 2,
+    "REMINDER_HOURS": 24,  # 0 = no reminders
+    "BOOKING_LIMIT_PER_EMAIL": 3,  # pending bookings of one e-mail with one owner
+    "BOOKING_LIMIT_PER_ADDRESS_PER_HOUR": 10,
+    "MAIL_TIMEOUT_SECONDS": 20,
 }
 
 # Environment variables read by name, with the type each is parsed as.
@@ -40,6 +49,14 @@ ENV_SETTINGS: dict[str, type] = {
     "SCHEDULER_ENABLED": bool,
     "ALLOW_REGISTRATION": bool,
     "SLOTWISE_ENCRYPTION_KEY": str,
+    "MAIL_URL": str,
+    "MAIL_FROM": str,
+    "PUBLIC_URL": str,
+    "SELF_SERVICE_CUTOFF_HOURS": float,
+    "REMINDER_HOURS": float,
+    "BOOKING_LIMIT_PER_EMAIL": int,
+    "BOOKING_LIMIT_PER_ADDRESS_PER_HOUR": int,
+    "MAIL_TIMEOUT_SECONDS": float,
 }
 
 

@@ -80,7 +80,23 @@ def _add_remote_object_data(migrator: SchemaMigrator) -> None:
     migrate(migrator.add_column("remoteobject", "data", TextField(null=True)))
 
 
-MIGRATIONS: list[Callable[[SchemaMigrator], None]] = [_add_remote_object_data]
+def _add_booker_fields(migrator: SchemaMigrator) -> None:
+    """What the booker typed, their zone and address, a cancel reason; the owner's notification switch."""
+    from peewee import BooleanField, CharField, TextField
+    from playhouse.migrate import migrate
+
+    migrate(
+        migrator.add_column("appointment", "booker_name", CharField(null=True)),
+        migrator.add_column("appointment", "booker_email", CharField(null=True)),
+        migrator.add_column("appointment", "booker_note", TextField(null=True)),
+        migrator.add_column("appointment", "booker_timezone", CharField(null=True)),
+        migrator.add_column("appointment", "booker_address", CharField(null=True)),
+        migrator.add_column("appointment", "cancel_reason", TextField(null=True)),
+        migrator.add_column("user", "notify_bookings", BooleanField(default=True)),
+    )
+
+
+MIGRATIONS: list[Callable[[SchemaMigrator], None]] = [_add_remote_object_data, _add_booker_fields]
 
 
 def create_schema() -> int:

@@ -54,6 +54,7 @@ class User(BaseModel):
     buffer_after_minutes = IntegerField(default=0)
     min_notice_minutes = IntegerField(default=240)
     horizon_days = IntegerField(default=60)
+    notify_bookings = BooleanField(default=True)  # e-mail the owner when a booker books, moves or cancels
     created_at = DateTimeField(default=utcnow)
 
     # flask-login protocol
@@ -194,6 +195,13 @@ class Appointment(BaseModel):
     push_error = TextField(null=True)
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
+    # What the booker typed on the public page (the Contact keeps the name it was first stored with).
+    booker_name = CharField(null=True)
+    booker_email = CharField(null=True)
+    booker_note = TextField(null=True)
+    booker_timezone = CharField(null=True)
+    booker_address = CharField(null=True)  # the client address, for the per-address limit
+    cancel_reason = TextField(null=True)
 
     @property
     def event_uid(self) -> str:
@@ -244,6 +252,50 @@ class SyncRun(BaseModel):
         self.warnings = f"{self.warnings}\n{text}".strip()
 
 
+class OutboxMail(BaseModel):
+    """One e-mail, written in the transaction of the change that causes it, sent after the commit.
+
+    `message_id` is made once and kept across retries. `claimed_at` is set (and committed) before the
+    SMTP transaction starts, so a sender that dies mid-send leaves a trace (see webapp.mail.outbox).
+    """
+
+    owner = ForeignKeyField(User, backref="outbox", on_delete="CASCADE")
+    appointment = ForeignKeyField(Appointment, backref="mails", null=True, on_delete="SET NULL")
+    kind = CharField()  # booked | rescheduled | cancelled | reminder, for the booker or the owner
+    audience = CharField()  # booker | owner
+    recipient = CharField()
+    dedupe_key = CharField(unique=True)  # one reminder per appointment and start
+    snapshot_json = TextField()  # what the message says, taken at the change
+    subject = CharField(default="", max_length=512)
+    body_text = TextField(null=True)  # composed from the snapshot (at once when PUBLIC_URL is set)
+    body_html = TextField(null=True)
+    ics = TextField(null=True)
+    message_id = CharField(unique=True)
+    attempts = IntegerField(default=0)
+    last_error = TextField(null=True)
+    next_attempt_at = DateTimeField(null=True, default=utcnow, index=True)  # None: given up
+    claimed_at = DateTimeField(null=True)
+    sent_at = DateTimeField(null=True, index=True)
+    created_at = DateTimeField(default=utcnow)
+
+    @property
+    def snapshot(self) -> dict[str, Any]:
+        return json.loads(self.snapshot_json)
+
+    @property
+    def state(self) -> str:
+        """sent | waiting (not tried yet) | retrying | failed (will not be retried)."""
+        if self.sent_at:
+            return "sent"
+        if self.next_attempt_at is None:
+            return "failed"
+        return "retrying" if self.last_error else "waiting"
+
+    @classmethod
+    def unsent(cls):
+        return cls.select().where(cls.sent_at.is_null())
+
+
 ALL_MODELS: list[type[Model]] = [
     SchemaVersion,
     User,
@@ -255,6 +307,7 @@ ALL_MODELS: list[type[Model]] = [
     Appointment,
     BlockedSlot,
     SyncRun,
+    OutboxMail,
 ]
 
 

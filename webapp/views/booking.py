@@ -13,8 +13,10 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
 
 from .. import appointments as svc
+from ..bookers import Booker
 from ..auth import valid_timezone
 from ..htmx import is_partial
+from ..mail.tokens import token_for
 from ..models import Appointment, User
 from .availability import zone_names
 
@@ -108,7 +110,7 @@ def form(slug: str):
     start = _start_of(owner)
     if start is None:
         abort(400, "This link does not name a time. Pick a time on the booking page.")
-    return _form(owner, _visitor_zone(owner), start, {"name": "", "email": ""}, {})
+    return _form(owner, _visitor_zone(owner), start, {"name": "", "email": "", "note": ""}, {})
 
 
 @bp.post("/<slug>")
@@ -118,7 +120,8 @@ def book(slug: str):
     start = _start_of(owner)
     if start is None:
         abort(400, "This booking does not name a time. Pick a time on the booking page.")
-    form = {"name": request.form.get("name", "").strip()[:200], "email": request.form.get("email", "").strip()}
+    form = {"name": request.form.get("name", "").strip()[:200], "email": request.form.get("email", "").strip(),
+            "note": request.form.get("note", "").strip()[:2000]}
     errors: dict[str, str] = {}
     if not form["name"]:
         errors["name"] = "Enter your name."
@@ -128,13 +131,13 @@ def book(slug: str):
         try:
             appointment = svc.create_appointment(
                 owner, start, start + timedelta(minutes=owner.slot_minutes), "", form["name"], form["email"],
-                public=True)
+                public=True, booker=Booker(note=form["note"], timezone=tz.key, address=request.remote_addr))
         except svc.SlotTaken as exc:
             errors["slot"] = str(exc)
         except svc.BookingError as exc:
-            errors[exc.field if exc.field in ("name", "email") else "slot"] = str(exc)
+            errors[exc.field if exc.field in ("name", "email", "limit") else "slot"] = str(exc)
     if errors:
-        return _form(owner, tz, start, form, errors, 409 if "slot" in errors else 422)
+        return _form(owner, tz, start, form, errors, 429 if "limit" in errors else 409 if "slot" in errors else 422)
     target = url_for("booking.confirmed", slug=slug, ref=appointment.uuid, tz=tz.key)
     if is_partial():
         response = make_response("", 200)
@@ -153,4 +156,4 @@ def confirmed(slug: str, ref: str):
     start = appointment.start_utc.replace(tzinfo=UTC).astimezone(tz)
     end = appointment.end_utc.replace(tzinfo=UTC).astimezone(tz)
     return render_template("booking/confirmed.html", owner=owner, appointment=appointment, start=start, end=end,
-                           tz=tz.key)
+                           tz=tz.key, token=token_for(appointment.uuid))
