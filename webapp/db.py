@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import click
 from flask import Flask
-from peewee import Database, DatabaseProxy, SqliteDatabase
+from peewee import Database, DatabaseProxy, ForeignKeyField, SqliteDatabase
 from playhouse import db_url
 from playhouse.migrate import SchemaMigrator
 
@@ -61,7 +61,23 @@ def _add_remote_object_data(migrator: SchemaMigrator) -> None:
     migrate(migrator.add_column("remoteobject", "data", TextField(null=True)))
 
 
-MIGRATIONS: list[Callable[[SchemaMigrator], None]] = [_add_remote_object_data]
+def _add_event_types(migrator: SchemaMigrator) -> None:
+    """Event types: each user's slot length, buffers, notice and horizon become their first event type,
+    and every appointment they have records it (the EventType and DateOverride tables exist already:
+    create_schema creates missing tables first)."""
+    from playhouse.migrate import migrate
+
+    from .event_types import first_type
+    from .models import Appointment, EventType, User
+
+    migrate(migrator.add_column("appointment", "event_type_id",
+                                ForeignKeyField(EventType, null=True, field=EventType.id, on_delete="SET NULL")))
+    for user in User.select():
+        kind = first_type(user)
+        Appointment.update(event_type=kind).where(Appointment.owner == user).execute()
+
+
+MIGRATIONS: list[Callable[[SchemaMigrator], None]] = [_add_remote_object_data, _add_event_types]
 
 
 def create_schema() -> int:
