@@ -5,10 +5,10 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import auth, availability, booking, calendar, calendar_config, integrations, profile
+    from . import auth, availability, booking, calendar, calendar_config, date_overrides, event_types, integrations, profile
     from .api import api
 
-    for module in (auth, calendar, profile, integrations, calendar_config, availability, booking):
+    for module in (auth, calendar, profile, integrations, calendar_config, availability, date_overrides, event_types, booking):
         app.register_blueprint(module.bp)
     app.register_blueprint(api)
     init_context(app)
