@@ -131,3 +131,32 @@ def overrides_for(user: User, first: date, last: date) -> dict[date, tuple[tuple
                 out[day] = ()
                 day += timedelta(days=1)
     return out
+
+
+def day_hours(user: User, first: date, last: date) -> dict[date, tuple[tuple[int, int], ...]]:
+    """Working ranges (minutes after local midnight) of each date first…last, overrides and time off applied."""
+    hours = parse_working_hours(user.working_hours)
+    overrides = overrides_for(user, first, last)
+    out = {}
+    day = first
+    while day <= last:
+        out[day] = tuple(overrides[day] if day in overrides else hours.get(day.weekday(), ()))
+        day += timedelta(days=1)
+    return out
+
+
+def non_working(ranges: tuple[tuple[int, int], ...], first_hour: int, last_hour: int,
+                unit: int = 15) -> list[tuple[int, int]]:
+    """The gaps between `ranges` within [first_hour, last_hour), as (top, height) in `unit`-minute steps
+    from first_hour (working edges rounded to the nearest step), for shading in the week view."""
+    lo, hi = first_hour * 60, last_hour * 60
+    gaps, cursor = [], lo
+    for a, b in sorted(ranges):
+        a, b = max(a, lo), min(b, hi)
+        if a > cursor:
+            gaps.append((cursor, a))
+        cursor = max(cursor, b)
+    if cursor < hi:
+        gaps.append((cursor, hi))
+    steps = [(round((a - lo) / unit), round((b - lo) / unit)) for a, b in gaps]
+    return [(top, bottom - top) for top, bottom in steps if bottom > top]
