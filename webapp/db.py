@@ -70,6 +70,9 @@ def _add_event_types(migrator: SchemaMigrator) -> None:
     from .event_types import first_type
     from .models import Appointment, EventType, User
 
+    # create_tables(safe=True) already ran and made this index while the column was missing (SQLite read
+    # the unknown quoted name as a string literal): drop that one, add_column makes the real index
+    database.execute_sql('DROP INDEX IF EXISTS "appointment_event_type_id"')
     migrate(migrator.add_column("appointment", "event_type_id",
                                 ForeignKeyField(EventType, null=True, field=EventType.id, on_delete="SET NULL")))
     for user in User.select():
