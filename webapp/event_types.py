@@ -130,7 +130,7 @@ def clean(data: Mapping[str, Any], owner: User, current: EventType | None = None
                                  or (step not in STEPS and step != duration)):
             errors["step_minutes"] = "Start times come every 15, 30 or 60 minutes, or every duration (empty)."
         else:
-            out["step_minutes"] = None if step == duration else step
+            out["step_minutes"] = step
     if "slug" in out and "slug" not in errors:
         taken = EventType.select().where((EventType.owner == owner) & (EventType.slug == out["slug"]))
         if current is not None:
@@ -192,6 +192,7 @@ def find(user: User, key: Any) -> EventType | None:
 
 
 def create(user: User, data: Mapping[str, Any]) -> EventType:
+    types_of(user)  # the first type (from the user's earlier settings) comes first
     values = clean(data, user)
     last = EventType.select().where(EventType.owner == user).order_by(EventType.position.desc()).first()
     return EventType.create(owner=user, position=(last.position + 1) if last else 0, **values)
