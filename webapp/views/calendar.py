@@ -15,6 +15,7 @@ from flask import Blueprint, abort, make_response, render_template, request, url
 from flask_login import current_user, login_required
 
 from .. import appointments as svc
+from .. import event_types
 from ..date_overrides import day_hours, non_working
 from ..htmx import trigger
 from ..models import User
@@ -213,7 +214,8 @@ def new_appointment():
     user = _me()
     tz = svc.zone_of(user)
     day = request.args.get("date") or datetime.now(tz).date().isoformat()
-    form = {"date": day, "start": request.args.get("start", "09:00"), "duration": str(user.slot_minutes),
+    form = {"date": day, "start": request.args.get("start", "09:00"),
+            "duration": str(event_types.default_type(user).duration_minutes),
             "title": "", "name": "", "email": ""}
     return _appointment_form(form, {})
 
