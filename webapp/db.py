@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+from contextlib import contextmanager
+from collections.abc import Callable, Iterator
 
 import click
 from flask import Flask
-from peewee import Database, DatabaseProxy, SqliteDatabase
+from peewee import Database, DatabaseProxy, ForeignKeyField, SqliteDatabase
 from playhouse import db_url
 from playhouse.migrate import SchemaMigrator
 
@@ -96,7 +97,43 @@ def _add_booker_fields(migrator: SchemaMigrator) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[SchemaMigrator], None]] = [_add_remote_object_data, _add_booker_fields]
+def _add_event_types(migrator: SchemaMigrator) -> None:
+    """Event types: each user's slot length, buffers, notice and horizon become their first event type,
+    and every appointment they have records it (the EventType and DateOverride tables exist already:
+    create_schema creates missing tables first)."""
+    from playhouse.migrate import migrate
+
+    from .event_types import first_type
+    from .models import Appointment, EventType, User
+
+    # create_tables(safe=True) already ran and made this index while the column was missing (SQLite read
+    # the unknown quoted name as a string literal): drop that one, add_column makes the real index
+    database.execute_sql('DROP INDEX IF EXISTS "appointment_event_type_id"')
+    migrate(migrator.add_column("appointment", "event_type_id",
+                                ForeignKeyField(EventType, null=True, field=EventType.id, on_delete="SET NULL")))
+    for user in User.select():
+        kind = first_type(user)
+        Appointment.update(event_type=kind).where(Appointment.owner == user).execute()
+
+
+MIGRATIONS: list[Callable[[SchemaMigrator], None]] = [_add_remote_object_data, _add_booker_fields, _add_event_types]
+
+
+@contextmanager
+def _foreign_keys_off_on_sqlite(db: Database) -> Iterator[None]:
+    """SQLite migrations rebuild tables (copy, drop, rename): with foreign keys on, dropping `user` would
+    cascade into every appointment. SQLite's own procedure: keys off outside the transaction, then check."""
+    if not isinstance(db, SqliteDatabase):
+        yield
+        return
+    db.execute_sql("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+        broken = db.execute_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"the schema migration left {len(broken)} rows pointing at nothing")
+    finally:
+        db.execute_sql("PRAGMA foreign_keys=ON")
 
 
 def create_schema() -> int:
@@ -104,7 +141,7 @@ def create_schema() -> int:
     from .models import ALL_MODELS, SchemaVersion
 
     db = database.obj
-    with database.connection_context():
+    with database.connection_context(), _foreign_keys_off_on_sqlite(db):
         with database.atomic():
             fresh = not db.table_exists(SchemaVersion._meta.table_name)
             db.create_tables(ALL_MODELS, safe=True)

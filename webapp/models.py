@@ -13,6 +13,7 @@ from typing import Any
 from peewee import (
     BooleanField,
     CharField,
+    DateField,
     DateTimeField,
     ForeignKeyField,
     IntegerField,
@@ -49,6 +50,8 @@ class User(BaseModel):
     timezone = CharField(default="UTC")
     booking_slug = CharField(unique=True)
     working_hours_json = TextField(default=lambda: json.dumps(DEFAULT_WORKING_HOURS))
+    # Before event types (schema version 2) these were the user's only booking rules; they now seed the
+    # user's first event type and are read nowhere else.
     slot_minutes = IntegerField(default=30)
     buffer_before_minutes = IntegerField(default=0)
     buffer_after_minutes = IntegerField(default=0)
@@ -169,6 +172,58 @@ class RemoteObject(BaseModel):
         indexes = ((("calendar", "href"), True),)
 
 
+class EventType(BaseModel):
+    """A kind of appointment a user offers: its length, buffers, notice, horizon, grid and limits."""
+
+    owner = ForeignKeyField(User, backref="event_types", on_delete="CASCADE")
+    title = CharField(max_length=200)
+    slug = CharField(max_length=64)
+    duration_minutes = IntegerField(default=30)
+    description = TextField(default="")
+    location = CharField(default="", max_length=500)  # a place in words or a meeting link
+    color = CharField(null=True)
+    buffer_before_minutes = IntegerField(default=0)
+    buffer_after_minutes = IntegerField(default=0)
+    minimum_notice_minutes = IntegerField(default=240)
+    horizon_days = IntegerField(default=60)
+    step_minutes = IntegerField(null=True)  # None: the duration
+    daily_limit = IntegerField(null=True)
+    weekly_limit = IntegerField(null=True)
+    active = BooleanField(default=True)
+    position = IntegerField(default=0)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("owner", "slug"), True),)
+
+    @classmethod
+    def of(cls, user: User):
+        return cls.select().where(cls.owner == user).order_by(cls.position, cls.id)
+
+
+class DateOverride(BaseModel):
+    """Other working ranges on one date, or closed dates (one date, or time off from start to end)."""
+
+    owner = ForeignKeyField(User, backref="date_overrides", on_delete="CASCADE")
+    start_date = DateField(index=True)
+    end_date = DateField(index=True)  # inclusive; equal to start_date for a one-date override
+    closed = BooleanField(default=True)
+    ranges_json = TextField(default="[]")  # [["09:00", "12:00"], …] when not closed
+    created_at = DateTimeField(default=utcnow)
+
+    @property
+    def ranges(self) -> list[list[str]]:
+        return json.loads(self.ranges_json)
+
+    @property
+    def is_time_off(self) -> bool:
+        return self.end_date != self.start_date
+
+    @classmethod
+    def of(cls, user: User):
+        return cls.select().where(cls.owner == user).order_by(cls.start_date, cls.id)
+
+
 class Appointment(BaseModel):
     BOOKED = "booked"
     CANCELLED = "cancelled"
@@ -181,6 +236,7 @@ class Appointment(BaseModel):
     uuid = CharField(unique=True, default=lambda: str(uuid.uuid4()))
     owner = ForeignKeyField(User, backref="appointments", on_delete="CASCADE")
     contact = ForeignKeyField(Contact, backref="appointments", null=True, on_delete="SET NULL")
+    event_type = ForeignKeyField(EventType, backref="appointments", null=True, on_delete="SET NULL")
     title = CharField(default="")
     start_utc = DateTimeField(index=True)
     end_utc = DateTimeField(index=True)
@@ -304,6 +360,8 @@ ALL_MODELS: list[type[Model]] = [
     CalendarAccount,
     RemoteCalendar,
     RemoteObject,
+    EventType,
+    DateOverride,
     Appointment,
     BlockedSlot,
     SyncRun,

@@ -127,11 +127,9 @@ def test_odd_numbers_in_duration_fields_are_refused_in_words(logged_in):
         response = logged_in.get("/api/v1/availability",
                                  query_string={"start": "2030-01-07", "end": "2030-01-08", "duration": bad})
         assert response.status_code == 400 and "duration" in response.json["message"]
-        page = logged_in.get("/settings/profile/availability").get_data(as_text=True)
-        form = {name: value for name, value in re.findall(r'name="([a-z_0-9]+)" [^>]*value="([^"]*)"', page)}
-        form.update({"slot_minutes": bad, "csrf_token": logged_in.csrf})
-        response = logged_in.post("/settings/profile/availability", data=form, headers=headers)
-        assert response.status_code == 200 and "Slot length is a whole number" in response.get_data(as_text=True)
+        form = {"title": "Call", "slug": "", "duration_minutes": bad, "csrf_token": logged_in.csrf}
+        response = logged_in.post("/settings/event-types", data=form, headers=headers)
+        assert response.status_code == 422 and "Duration is a whole number" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("stored", ["²", "99999999999999999999", "-1", ""])

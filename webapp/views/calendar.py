@@ -15,6 +15,8 @@ from flask import Blueprint, abort, make_response, render_template, request, url
 from flask_login import current_user, login_required
 
 from .. import appointments as svc
+from .. import event_types
+from ..date_overrides import day_hours, non_working
 from ..htmx import trigger
 from ..ids import parse_number
 from ..models import User
@@ -49,6 +51,7 @@ class Day:
     is_today: bool
     all_day: list[svc.Item] = field(default_factory=list)
     timed: list[Placed] = field(default_factory=list)
+    off: list[tuple[int, int]] = field(default_factory=list)  # non-working time: (top, height) in quarter hours
 
 
 def _local(value: datetime, tz: ZoneInfo) -> datetime:
@@ -115,7 +118,9 @@ def build_week(user: User, monday: date) -> dict:
             d.timed.append(piece)
             first_hour = min(first_hour, piece.start.hour)
             last_hour = max(last_hour, 24 if piece.end >= d1 else piece.end.hour + (piece.end.minute > 0))
+    hours = day_hours(user, days[0].date, days[-1].date)
     for d in days:
+        d.off = non_working(hours[d.date], first_hour, last_hour)
         for p in d.timed:
             # top by wall clock (the hour labels are wall-clock), height by real duration
             p.top = p.start.hour + p.start.minute / 60 - first_hour
@@ -211,7 +216,8 @@ def new_appointment():
     user = _me()
     tz = svc.zone_of(user)
     day = request.args.get("date") or datetime.now(tz).date().isoformat()
-    form = {"date": day, "start": request.args.get("start", "09:00"), "duration": str(user.slot_minutes),
+    form = {"date": day, "start": request.args.get("start", "09:00"),
+            "duration": str(event_types.default_type(user).duration_minutes),
             "title": "", "name": "", "email": ""}
     return _appointment_form(form, {})
 

@@ -84,7 +84,8 @@ def _reschedule_page(appointment: Appointment, token: str, error: str | None = N
     if not why_closed(appointment, datetime.now(UTC)):
         window = (datetime.combine(day, time(0), tzinfo=tz), datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz))
         current = appointment.start_utc.replace(tzinfo=UTC)
-        slots = [s.astimezone(tz) for s in svc.slots_for(appointment.owner, *window, duration_minutes=minutes)
+        slots = [s.astimezone(tz) for s in svc.slots_for(appointment.owner, *window, duration_minutes=minutes,
+                                                  event_type=appointment.event_type)
                  if s != current]
     return _page("manage/reschedule.html", appointment, token, status, day=day, slots=slots, minutes=minutes,
                  zones=zone_names(), error=error, prev_day=day - timedelta(days=1), next_day=day + timedelta(days=1))
