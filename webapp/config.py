@@ -21,6 +21,17 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_CHECK_DEFAULT": False,  # checked in webapp.security, where Bearer API calls are exempt
     "WTF_CSRF_TIME_LIMIT": None,
+    # serving (webapp.serve) and hardening (webapp.hardening, webapp.throttle)
+    "HOST": "127.0.0.1",
+    "PORT": 5000,
+    "WAITRESS_THREADS": 8,
+    "PUBLIC_URL": "",
+    "BEHIND_PROXY": False,
+    "BOOKING_EMBED_ORIGINS": "",
+    "LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
+    "LOGIN_LIMIT_PER_ADDRESS": "20 per 15 minutes",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "REMEMBER_COOKIE_DAYS": 30,
 }
 
 # Environment variables read by name, with the type each is parsed as.
@@ -34,6 +45,16 @@ ENV_SETTINGS: dict[str, type] = {
     "SCHEDULER_ENABLED": bool,
     "ALLOW_REGISTRATION": bool,
     "SLOTWISE_ENCRYPTION_KEY": str,
+    "HOST": str,
+    "PORT": int,
+    "WAITRESS_THREADS": int,
+    "PUBLIC_URL": str,
+    "BEHIND_PROXY": bool,
+    "BOOKING_EMBED_ORIGINS": str,
+    "LOGIN_LIMIT_PER_ACCOUNT": str,
+    "LOGIN_LIMIT_PER_ADDRESS": str,
+    "RATELIMIT_STORAGE_URI": str,
+    "REMEMBER_COOKIE_DAYS": int,
 }
 
 

@@ -5,7 +5,7 @@ import logging
 from collections.abc import Callable
 
 import click
-from flask import Flask
+from flask import Flask, request
 from peewee import Database, DatabaseProxy, SqliteDatabase
 from playhouse import db_url
 from playhouse.migrate import SchemaMigrator
@@ -29,6 +29,8 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _open() -> None:
+        if request.endpoint == "health.healthz":
+            return  # /healthz opens the database itself, to report when it does not answer
         database.connect(reuse_if_open=True)
 
     @app.teardown_appcontext
@@ -61,7 +63,20 @@ def _add_remote_object_data(migrator: SchemaMigrator) -> None:
     migrate(migrator.add_column("remoteobject", "data", TextField(null=True)))
 
 
-MIGRATIONS: list[Callable[[SchemaMigrator], None]] = [_add_remote_object_data]
+def _add_user_session_token(migrator: SchemaMigrator) -> None:
+    """User.session_token: Flask-Login's alternative id, one random value per user."""
+    from peewee import CharField
+    from playhouse.migrate import migrate
+
+    from .models import User, new_session_token
+
+    migrate(migrator.add_column("user", "session_token", CharField(null=True)))
+    for (user_id,) in User.select(User.id).tuples():
+        User.update(session_token=new_session_token()).where(User.id == user_id).execute()
+    migrate(migrator.add_index("user", ("session_token",), True))
+
+
+MIGRATIONS: list[Callable[[SchemaMigrator], None]] = [_add_remote_object_data, _add_user_session_token]
 
 
 def create_schema() -> int:
