@@ -31,6 +31,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
+        if error.response is not None:  # an answer already made (the sign-in throttle's page, say)
+            return error.response
         if request.path.startswith("/api/"):
             return jsonify(error=error.name.lower().replace(" ", "_"), message=error.description), error.code
         return (
