@@ -55,6 +55,7 @@ mask_passwords = True
         self.process = subprocess.Popen([sys.executable, "-m", "radicale", "--config", str(config)],
                                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                         preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+        (root / "pid").write_text(str(self.process.pid))
         self._wait_until_listening()
 
     @property
