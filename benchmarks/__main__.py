@@ -212,3 +212,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    __import__("benchmarks.load").load.main()
