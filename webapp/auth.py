@@ -25,8 +25,6 @@ class UserError(ValueError):
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("REMEMBER_COOKIE_DURATION", timedelta(days=int(app.config.get("REMEMBER_COOKIE_DAYS", 30))))
-    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
     login_manager.init_app(app)
 
 
