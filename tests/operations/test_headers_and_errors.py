@@ -1,6 +1,7 @@
 """Security headers on every page, cookie flags from PUBLIC_URL, embedding, and 500s that show nothing."""
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -64,9 +65,13 @@ def test_no_inline_scripts_or_eval_attributes_in_templates():
         assert not re.search(r"\s(hx-on[:-]|on[a-z]+=)", text), f"inline handler in {template}"
 
 
-def test_htmx_is_told_not_to_inject_styles(client):
-    html = client.get("/login").get_data(as_text=True)
-    assert '<meta name="htmx-config"' in html and '"includeIndicatorStyles": false' in html
+def test_htmx_is_told_not_to_inject_styles_or_eval_on_every_page(logged_in, pages):
+    for path in pages[:5]:
+        html = logged_in.get(path).get_data(as_text=True)
+        # htmx reads the first htmx-config meta of the page only
+        first = re.search(r'<meta name="htmx-config" content=\'([^\']*)\'>', html).group(1)
+        config = json.loads(first)
+        assert config["includeIndicatorStyles"] is False and config["allowEval"] is False, path
 
 
 def test_cookies_are_secure_lax_when_public_url_is_https(app_config, user):
