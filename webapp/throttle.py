@@ -35,7 +35,8 @@ def _failed(response) -> bool:
 
 
 def wait_message(reset_at: float) -> str:
-    minutes = max(1, math.ceil((reset_at - time.time()) / 60))
+    # Flask-Limiter rounds reset_at up by a second; without it a full window reads "16 minutes"
+    minutes = max(1, math.ceil((reset_at - 1 - time.time()) / 60))
     return f"Too many attempts, try again in {minutes} minute{'s' if minutes != 1 else ''}."
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 import pytest
 
@@ -29,7 +30,7 @@ def test_sixth_wrong_password_within_the_window_is_429_and_says_how_long(client,
     response = sign_in(client, user.email, "wrong password")
     assert response.status_code == 429
     html = response.get_data(as_text=True)
-    assert "Too many attempts, try again in 15 minutes." in html
+    assert "Too many attempts, try again in 15 minutes." in html, re.findall(r'class="field-error"[^<]*<', html)
     assert int(response.headers["Retry-After"]) > 800
     # the right password waits too, until the window has passed
     assert sign_in(client, user.email, PASSWORD).status_code == 429
