@@ -26,7 +26,9 @@ def make_app() -> Flask:
     return create_app()
 
 
-def _stop_on_sigterm() -> None:
+def stop_on_sigterm() -> None:
+    """SIGTERM ends the process like Ctrl-C does: through `finally` blocks, so clean-up runs."""
+
     def stop(signum, frame):  # noqa: ARG001 - signal handler signature
         raise SystemExit(0)
 
@@ -40,12 +42,12 @@ def serve(app: Flask, on_ready: Callable[[str], None] | None = None) -> None:
     host, port = app.config["HOST"], int(app.config["PORT"])
     server = create_server(app, host=host, port=port, threads=int(app.config["WAITRESS_THREADS"]),
                            ident="waitress")
+    stop_on_sigterm()  # before on_ready: whoever reads the URL may stop us at once
     url = f"http://{host}:{server.effective_port}"
     log.info("serving %s with waitress, %s threads", url, app.config["WAITRESS_THREADS"])
-    if on_ready:
-        on_ready(url)
-    _stop_on_sigterm()
     try:
+        if on_ready:
+            on_ready(url)
         server.run()  # returns on SIGINT or SIGTERM (waitress catches the exit)
     finally:
         log.info("stopping")

@@ -125,12 +125,17 @@ def test_stopping_the_demo_removes_its_data_and_its_radicale(tmp_path):
     env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(free_port()), "TMPDIR": str(tmp_path)}
     process = subprocess.Popen([sys.executable, "-m", "webapp.demo"], cwd=ROOT, env=env, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    banner = read_banner(process)
-    data_dir = Path(re.search(r"Demo data lives in (\S+)", banner).group(1))
-    radicale_pid = int((data_dir / "radicale" / "pid").read_text())
-    process.terminate()
-    assert process.wait(timeout=60) == 0
-    process.stdout.close()
+    try:
+        banner = read_banner(process)
+        data_dir = Path(re.search(r"Demo data lives in (\S+)", banner).group(1))
+        radicale_pid = int((data_dir / "radicale" / "pid").read_text())
+        process.terminate()  # at once, as soon as the banner is out
+        assert process.wait(timeout=60) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=30)
+        process.stdout.close()
     assert not data_dir.exists()
     for _ in range(50):
         if not Path(f"/proc/{radicale_pid}").exists():

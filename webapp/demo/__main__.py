@@ -78,7 +78,10 @@ Slotwise demo is ready: {url}
 
 
 def main() -> None:
+    from ..serve import make_app, serve, stop_on_sigterm
+
     configure()
+    stop_on_sigterm()  # from here on, stopping the demo always removes Radicale and the folder
     workdir = Path(tempfile.mkdtemp(prefix="slotwise-demo-"))
     radicale = None
     try:
@@ -88,9 +91,6 @@ def main() -> None:
                                    {main_id.email: main_id.password, second_id.email: second_id.password})
         seed(radicale, (main_id, second_id))
         isolate_settings(workdir, radicale.url)
-
-        from ..serve import make_app, serve
-
         app = make_app()
         password = secrets.token_urlsafe(9)
         with app.app_context():
