@@ -212,3 +212,5 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    from benchmarks import load  # the booking page under load (benchmarks/load.py)
+    load.main()

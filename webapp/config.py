@@ -34,6 +34,16 @@ DEFAULTS: dict[str, Any] = {
     "BOOKING_LIMIT_PER_EMAIL": 3,  # pending bookings of one e-mail with one owner
     "BOOKING_LIMIT_PER_ADDRESS_PER_HOUR": 10,
     "MAIL_TIMEOUT_SECONDS": 20,
+    # serving (webapp.serve) and hardening (webapp.hardening, webapp.throttle)
+    "HOST": "127.0.0.1",
+    "PORT": 5000,
+    "WAITRESS_THREADS": 8,
+    "BEHIND_PROXY": False,
+    "BOOKING_EMBED_ORIGINS": "",
+    "LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
+    "LOGIN_LIMIT_PER_ADDRESS": "20 per 15 minutes",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "REMEMBER_COOKIE_DAYS": 30,
 }
 
 # Environment variables read by name, with the type each is parsed as.
@@ -57,6 +67,15 @@ ENV_SETTINGS: dict[str, type] = {
     "BOOKING_LIMIT_PER_EMAIL": int,
     "BOOKING_LIMIT_PER_ADDRESS_PER_HOUR": int,
     "MAIL_TIMEOUT_SECONDS": float,
+    "HOST": str,
+    "PORT": int,
+    "WAITRESS_THREADS": int,
+    "BEHIND_PROXY": bool,
+    "BOOKING_EMBED_ORIGINS": str,
+    "LOGIN_LIMIT_PER_ACCOUNT": str,
+    "LOGIN_LIMIT_PER_ADDRESS": str,
+    "RATELIMIT_STORAGE_URI": str,
+    "REMEMBER_COOKIE_DAYS": int,
 }
 
 

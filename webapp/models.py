@@ -43,9 +43,15 @@ class SchemaVersion(BaseModel):
     version = IntegerField()
 
 
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
 class User(BaseModel):
     email = CharField(unique=True)
     password_hash = CharField()
+    # Flask-Login's alternative id: in every session and remember cookie, rotated to end them all.
+    session_token = CharField(unique=True, null=True, default=new_session_token)
     display_name = CharField(default="")
     timezone = CharField(default="UTC")
     booking_slug = CharField(unique=True)
@@ -66,7 +72,7 @@ class User(BaseModel):
     is_authenticated = True
 
     def get_id(self) -> str:
-        return str(self.id)
+        return self.session_token or ""
 
     @property
     def working_hours(self) -> dict[str, list[list[str]]]:

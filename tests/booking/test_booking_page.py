@@ -30,7 +30,7 @@ def test_unknown_slug_is_a_404_page(client, owner):
 def test_page_names_the_owner_and_their_zone_without_sign_in(client, owner):
     html = client.get(f"/book/{owner.booking_slug}").get_data(as_text=True)
     assert "Book a time with" in html and "Europe/Berlin" in html and 'id="tz"' in html
-    assert "Intl.DateTimeFormat" in html
+    assert "data-visitor-zone" in html  # static/app.js picks the visitor's own zone (no inline script)
     assert 'class="sidebar"' not in html
 
 
