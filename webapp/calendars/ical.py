@@ -5,14 +5,14 @@ database stores.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from functools import cache
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 import recurring_ical_events
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vDDDTypes
+
+from .content import busy_relevant, iana_zones, without_known_vtimezones  # noqa: F401 (one home: content)
 
 # Occurrences are asked for over a wider window, then cut exactly: floating times are placed in the
 # owner's zone only after the library returns them, and no zone is more than 14 h from UTC.
@@ -35,41 +35,70 @@ class Busy:
     title: str
 
 
-_VTIMEZONE = re.compile(r"BEGIN:VTIMEZONE\r?\n.*?END:VTIMEZONE\r?\n", re.S)
-_TZID = re.compile(r"TZID[=:]\"?([^;:\"\r\n]+)")
-
-
-@cache
-def iana_zones() -> frozenset[str]:
-    return frozenset(available_timezones())
-
-
-def without_known_vtimezones(text: str) -> str:
-    """Drop VTIMEZONE blocks when every TZID the object uses is an IANA zone name.
-
-    icalendar resolves such names with zoneinfo (the VTIMEZONE is not consulted), and parsing the
-    blocks is about half the cost of reading a typical iCloud event. Custom zone names keep theirs.
-    """
-    if "BEGIN:VTIMEZONE" not in text:
-        return text
-    zones = iana_zones()
-    outside = _VTIMEZONE.sub("", text)
-    if all(name.strip() in zones for name in _TZID.findall(outside)):
-        return outside
-    return text
-
-
 def parse(text: str | bytes) -> Calendar:
     """Parse one calendar object resource, or raise UnparseableObject."""
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")
     try:
-        cal = Calendar.from_ical(without_known_vtimezones(text))
+        cal = Calendar.from_ical(busy_relevant(text))
     except (ValueError, TypeError, KeyError, IndexError) as exc:
         raise UnparseableObject(f"not valid iCalendar data ({exc})") from None
     if not isinstance(cal, Calendar):
         raise UnparseableObject("not a VCALENDAR")
+    for event in cal.walk("VEVENT"):
+        _one_end(event)
     return cal
+
+
+def _dt(prop):
+    """A property's value, or None when it is missing or broken (the reader reports broken ones later)."""
+    try:
+        return getattr(prop, "dt", None)
+    except ValueError:  # icalendar's BrokenCalendarProperty
+        return None
+
+
+def _one_end(event: Event) -> None:
+    """One rule for an event's end, single or repeating: DTEND wins over a DURATION beside it, and a
+    DTEND of the other value type than DTSTART is read as that type (a DATE-TIME end of an all-day
+    event is its date; a DATE end of a timed event is midnight in the start's zone)."""
+    if "DTEND" in event and "DURATION" in event:
+        del event["DURATION"]
+    start, end = _dt(event.get("DTSTART")), _dt(event.get("DTEND"))
+    if not isinstance(start, date) or not isinstance(end, date) or isinstance(start, datetime) == isinstance(end, datetime):
+        return
+    if isinstance(start, datetime):
+        event["DTEND"] = vDDDTypes(datetime.combine(end, time(0), start.tzinfo))
+    else:
+        event["DTEND"] = vDDDTypes(end.date())
+
+
+def _floating_in(zone: ZoneInfo, value):
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=zone)
+    if isinstance(value, tuple):  # an RDATE period
+        return tuple(_floating_in(zone, v) for v in value)
+    return value
+
+
+def _place_floating(cal: Calendar, zone: ZoneInfo) -> None:
+    """Floating times are the owner's zone whatever else a series holds: placed there before expanding,
+    a UTC EXDATE, RDATE or RECURRENCE-ID meets the occurrence at the same instant."""
+    for event in cal.walk("VEVENT"):
+        for name in ("DTSTART", "DTEND", "RECURRENCE-ID", "EXDATE", "RDATE"):
+            prop = event.get(name)
+            for item in prop if isinstance(prop, list) else [prop]:
+                for value in _dts(item):
+                    dt = _dt(value)
+                    if dt is not None:
+                        value.dt = _floating_in(zone, dt)
+
+
+def _dts(item) -> list:
+    try:
+        return getattr(item, "dts", [item])
+    except ValueError:
+        return []
 
 
 def object_uid(text: str | bytes | Calendar) -> str | None:
@@ -116,6 +145,8 @@ def _occurrence(event: Event, zone: ZoneInfo, recurring: set[str]) -> Busy | Non
     if all_day and isinstance(end_value, datetime):
         end_value = end_value.date()
     end = to_utc(end_value, zone)
+    if end < start:
+        start, end = end, start  # an end before the start: swapped, as recurring-ical-events reads a series
     if all_day and end <= start:
         end = to_utc(start_value + timedelta(days=1), zone)
     if end <= start:
@@ -138,12 +169,13 @@ def busy_occurrences(text: str | bytes | Calendar, start: datetime, end: datetim
 
     Recurrences are expanded here (never on the server: Radicale's expand is off by an hour across
     DST). Free (TRANSPARENT) and cancelled events or occurrences, VTODO and VJOURNAL do not block.
-    `text` may be an already parsed Calendar.
+    `text` may be an already parsed Calendar (its floating times are then placed in `zone`).
     """
     cal = text if isinstance(text, Calendar) else parse(text)
     vevents = [c for c in cal.walk() if c.name == "VEVENT"]
     if not vevents:
         return []
+    _place_floating(cal, zone)
     recurring = {
         str(c.get("UID", "")) for c in vevents if any(k in c for k in ("RRULE", "RDATE", "RECURRENCE-ID"))
     }
