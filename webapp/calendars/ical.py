@@ -130,14 +130,14 @@ def _recurrence_key(value: date | datetime | None, zone: ZoneInfo) -> str | None
     return to_utc(value, zone).isoformat()
 
 
-def _occurrence(event: Event, zone: ZoneInfo, recurring: set[str]) -> Busy | None:
+def _occurrence(event: Event, zone: ZoneInfo, recurring: set[str], times: tuple | None = None) -> Busy | None:
+    """The Busy of one event, or of one occurrence of a series when `times` = (start, end, recurrence id)."""
     if str(event.get("STATUS", "")).upper() == "CANCELLED":
         return None
     if str(event.get("TRANSP", "OPAQUE")).upper() == "TRANSPARENT":
         return None
     try:
-        start_value = event.start
-        end_value = event.end
+        start_value, end_value, rid = times or (event.start, event.end, None)
     except (ValueError, TypeError, KeyError) as exc:
         raise UnparseableObject(f"event without a usable start or end ({exc})") from None
     all_day = not isinstance(start_value, datetime)
@@ -152,11 +152,9 @@ def _occurrence(event: Event, zone: ZoneInfo, recurring: set[str]) -> Busy | Non
     if end <= start:
         return None  # a zero-length event blocks no time
     uid = str(event.get("UID", ""))
-    # The library stamps a RECURRENCE-ID on every occurrence; only a repeating event has one.
-    rid = event.get("RECURRENCE-ID") if uid in recurring else None
     return Busy(
         uid=uid,
-        recurrence_id=_recurrence_key(rid.dt if rid is not None else None, zone),
+        recurrence_id=_recurrence_key(rid if uid in recurring else None, zone),
         start=start,
         end=end,
         all_day=all_day,
@@ -179,25 +177,37 @@ def busy_occurrences(text: str | bytes | Calendar, start: datetime, end: datetim
     recurring = {
         str(c.get("UID", "")) for c in vevents if any(k in c for k in ("RRULE", "RDATE", "RECURRENCE-ID"))
     }
-    if not recurring:
-        # Most objects are one plain event: read it directly, without the expansion machinery.
-        events = vevents
-    else:
-        events = _expand(cal, start, end)
+    # Most objects are one plain event: read it directly, without the expansion machinery.
+    events = _expand(cal, start, end) if recurring else [(event, None) for event in vevents]
     found: dict[tuple[str, str | None, datetime], Busy] = {}
-    for event in events:
-        busy = _occurrence(event, zone, recurring)
+    for event, times in events:
+        busy = _occurrence(event, zone, recurring, times)
         if busy is None or busy.end <= start or busy.start >= end:
             continue
         found[(busy.uid, busy.recurrence_id, busy.start)] = busy
     return sorted(found.values(), key=lambda b: (b.start, b.end, b.uid))
 
 
-def _expand(cal: Calendar, start: datetime, end: datetime) -> list[Event]:
+def _expand(cal: Calendar, start: datetime, end: datetime) -> list[tuple[Event, tuple]]:
+    """(source event, (start, end, recurrence id)) of each occurrence recurring-ical-events finds.
+
+    The library's public `between()` copies the whole event for every occurrence, which is most of
+    the cost of reading a series; its occurrences carry the same start and end (the copy's DTSTART and
+    DTEND) and the event they come from, so they are read directly where the library offers them.
+    """
     lo = start.replace(tzinfo=timezone.utc) - _MARGIN
     hi = end.replace(tzinfo=timezone.utc) + _MARGIN
     try:
-        return recurring_ical_events.of(cal, keep_recurrence_attributes=False).between(lo, hi)
+        query = recurring_ical_events.of(cal, keep_recurrence_attributes=False)
+        occurrences = getattr(query, "_occurrences_between", None)
+        if occurrences is None:  # a release without it: the public way, one copy per occurrence
+            return [(e, (e.start, e.end, e["RECURRENCE-ID"].dt)) for e in query.between(lo, hi)]
+        found = []
+        for occurrence in occurrences(lo, hi):
+            source = occurrence._adapter._component
+            rid = source.get("RECURRENCE-ID")
+            found.append((source, (occurrence.start, occurrence.end, occurrence.start if rid is None else rid.dt)))
+        return found
     except UnparseableObject:
         raise
     except Exception as exc:  # the library raises many kinds on bad series (BadRuleStringFormat, ValueError, …)
