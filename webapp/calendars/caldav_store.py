@@ -385,14 +385,19 @@ class Store:
                 continue
             href = canonical_href(url, href)
             answered.add(href)
-            data = None
-            for propstat in item.findall("d:propstat", NS):
-                if _status_code(_text(propstat.find("d:status", NS))) == 200:
-                    node = propstat.find("d:prop/c:calendar-data", NS)
-                    if node is not None and node.text:
-                        data = node.text
+            etag = data = None
+            for propstat in item.iterfind("d:propstat", NS):  # one pass: etag and data of the 200 propstat
+                if _status_code(_text(propstat.find("d:status", NS))) != 200:
+                    continue
+                prop = propstat.find("d:prop", NS)
+                if prop is None:
+                    continue
+                etag = etag or _text(prop.find("d:getetag", NS))
+                node = prop.find("c:calendar-data", NS)
+                if node is not None and node.text:
+                    data = node.text
             if data is not None:
-                found[href] = (_etag_of_response(item), data)
+                found[href] = (etag, data)
         return Fetched(found, [h for h in hrefs if h not in found], [h for h in hrefs if h not in answered])
 
     def multiget_batches(self, url: str, hrefs: list[str], *, max_hrefs: int = MULTIGET_MAX_HREFS,

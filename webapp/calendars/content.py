@@ -87,6 +87,7 @@ def busy_relevant(text: str) -> str:
     icalendar build each distinct definition once. IANA names keep zoneinfo's rules, as icalendar does.
     A text whose components do not nest properly is returned as it is, for the parser to judge.
     """
+    text = without_known_vtimezones(text)  # the usual case, cheaply: every zone an IANA name
     lines = UNFOLD.sub("", text).splitlines()
     out: list[str] = []
     stack: list[tuple[str, bool, bool]] = []  # (component, kept, keep every property)
@@ -128,7 +129,8 @@ def busy_relevant(text: str) -> str:
         return text
     if zones:
         _name_zones_by_definition(out, zones)
-    return without_known_vtimezones("\n".join(out) + "\n")
+    reduced = "\n".join(out) + "\n"
+    return without_known_vtimezones(reduced) if "BEGIN:VTIMEZONE" in reduced else reduced
 
 
 def _name_zones_by_definition(out: list[str], zones: dict[str, tuple[int, int]]) -> None:
