@@ -21,7 +21,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     config.load(app, test_config)
 
-    from . import auth, cli, crypto, db, errors, htmx, scheduler, security
+    from . import auth, cli, crypto, db, errors, htmx, mail, scheduler, security
 
     db.init_app(app)
     crypto.init_app(app)
@@ -30,6 +30,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     htmx.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    mail.init_app(app)
 
     from .views import register_blueprints
 

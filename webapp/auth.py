@@ -9,6 +9,7 @@ from flask import Flask, current_app, jsonify, redirect, request, url_for
 from flask_login import LoginManager
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .ids import parse_id
 from .models import ApiToken, User, utcnow
 
 login_manager = LoginManager()
@@ -27,9 +28,8 @@ def init_app(app: Flask) -> None:
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
-        return None
-    return User.get_or_none(User.id == int(user_id))
+    ident = parse_id(user_id)
+    return None if ident is None else User.get_or_none(User.id == ident)
 
 
 @login_manager.request_loader

@@ -152,14 +152,18 @@ def test_signed_in_users_can_book_too(app, auth, client, owner, make_user, day):
     assert response.headers.get("HX-Redirect")
 
 
-def test_a_slot_shifted_by_earlier_busy_time_can_be_booked(app, client, owner, day):
+def test_after_busy_time_starts_stay_on_the_grid_of_the_working_range(app, client, owner, day):
     with app.app_context():
         create_blocked_slot(owner, at(day, 9), at(day, 9, 10), "Short call")
     html = client.get(f"/book/{owner.booking_slug}/slots?date={day}&tz=Europe/Berlin", headers=HX).get_data(as_text=True)
-    assert ">10:10</button>" in html and ">10:00</button>" not in html
+    assert ">09:30</button>" in html and ">09:10</button>" not in html and ">09:00</button>" not in html
     csrf = csrf_of(client, owner.booking_slug)
+    off_grid = client.post(f"/book/{owner.booking_slug}", headers=HX,
+                           data={"start": at(day, 9, 10).isoformat(), "name": "G", "email": "g@example.com",
+                                 "csrf_token": csrf})
+    assert not off_grid.headers.get("HX-Redirect") and "just taken" in off_grid.get_data(as_text=True)
     response = client.post(f"/book/{owner.booking_slug}", headers=HX,
-                           data={"start": at(day, 10, 10).isoformat(), "name": "G", "email": "g@example.com",
+                           data={"start": at(day, 9, 30).isoformat(), "name": "G", "email": "g@example.com",
                                  "csrf_token": csrf})
     assert response.headers.get("HX-Redirect")
 

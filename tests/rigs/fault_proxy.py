@@ -13,7 +13,13 @@ next `times` matching requests (-1: until cleared):
 - ``cap_multiget``: forward a calendar-multiget, then keep only the first ``keep`` responses of its answer
   (as Zoho does past 1,000: a 207 with the rest silently missing); other requests pass untouched;
 - ``hold``: forward, set the fault's ``forwarded`` event, then hold the answer until ``release`` is set
-  (so a test can kill the client after the server applied a write but before it heard back).
+  (so a test can kill the client after the server applied a write but before it heard back);
+- ``rewrite``: forward, then replace ``pattern`` (a bytes regex) by ``replacement`` in the answer's body
+  (a server naming another host in an href);
+- ``redirect``: answer ``status`` (a 3xx) with ``Location: location`` without forwarding;
+- ``oversize``: forward, then stream the answer padded with an XML comment to ``size`` bytes, in 64 KB
+  chunks, with or without a ``Content-Length`` (``declare_length``); ``sent`` counts the bytes the
+  client took before it hung up.
 """
 from __future__ import annotations
 
@@ -47,6 +53,12 @@ class Fault:
     hits: int = 0
     forwarded: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
+    pattern: bytes = b""
+    replacement: bytes = b""
+    location: str = ""
+    size: int = 0
+    declare_length: bool = False
+    sent: int = 0
 
     def matches(self, method: str, path: str) -> bool:
         if self.times == 0:
@@ -126,6 +138,9 @@ class FaultProxy:
             headers.append(("Content-Length", str(len(text))))
             start_response(f"{fault.status} Injected", headers)
             return [text]
+        if fault and fault.kind == "redirect":
+            start_response(f"{fault.status} Moved", [("Location", fault.location), ("Content-Length", "0")])
+            return [b""]
         if fault and fault.kind == "reset_before":
             self._reset(environ)
             return []
@@ -148,6 +163,13 @@ class FaultProxy:
                              payload, flags=re.S)
         elif fault and fault.kind == "cap_multiget":
             payload = _keep_responses(payload, fault.keep)
+        elif fault and fault.kind == "rewrite":
+            payload = re.sub(fault.pattern, fault.replacement, payload)
+        elif fault and fault.kind == "oversize":
+            if fault.declare_length:
+                headers.append(("Content-Length", str(max(fault.size, len(payload)))))
+            start_response(status, headers)
+            return self._padded(fault, payload)
         headers.append(("Content-Length", str(len(payload))))
         start_response(status, headers)
         return [payload]
@@ -170,6 +192,22 @@ class FaultProxy:
             return f"{response.status} {response.reason}", out, payload
         finally:
             conn.close()
+
+    @staticmethod
+    def _padded(fault: Fault, payload: bytes):
+        """The answer, then an XML comment up to `fault.size` bytes, made as it is sent (never held whole)."""
+        filler = b"x" * (64 * 1024)
+        remaining = fault.size - len(payload) - len(b"<!---->")
+        pieces = [payload, b"<!--"]
+        while pieces or remaining > 0:
+            if pieces:
+                piece = pieces.pop(0)
+            else:
+                piece, remaining = filler[:remaining], remaining - len(filler)
+            yield piece
+            fault.sent += len(piece)  # counted once the server handed it on, so it resumed us
+        yield b"-->"
+        fault.sent += 3
 
     @staticmethod
     def _reset(environ) -> None:

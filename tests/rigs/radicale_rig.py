@@ -102,6 +102,11 @@ class RadicaleRig:
         return f"http://127.0.0.1:{self.port}/"
 
     @property
+    def allowed_hosts(self) -> str:
+        """What CALDAV_ALLOWED_HOSTS must add for this server: nothing, it serves everything at `url`."""
+        return ""
+
+    @property
     def origin(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 

@@ -57,7 +57,7 @@ def test_no_multiget_carries_more_body_than_the_byte_limit(rig, caldav_server):
     from webapp.calendars.caldav_store import MULTIGET, Store
 
     rig.server.put_collection(ICLOUD_USER, "home", _collection(_plain_events(60)))
-    with Store(caldav_server.url, ICLOUD_USER, APP_PASSWORD) as store:
+    with Store(caldav_server.url, ICLOUD_USER, APP_PASSWORD, allowed_hosts=caldav_server.allowed_hosts) as store:
         store.home_url()
         hrefs = list(store.sync_collection(rig.home_url, None).changed)
         batches = list(store.multiget_batches(rig.home_url, hrefs, max_bytes=2000))

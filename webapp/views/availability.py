@@ -1,4 +1,7 @@
-"""My Profile → Availability: time zone, working hours, slot length, buffers, notice, horizon."""
+"""My Profile → Availability: time zone and working hours (date overrides: views.date_overrides).
+
+Length, buffers, notice and horizon belong to each event type (views.event_types).
+"""
 from __future__ import annotations
 
 import re
@@ -11,19 +14,12 @@ from flask_login import current_user, login_required
 from ..auth import valid_timezone
 from ..calendars.availability import RulesError, parse_working_hours
 from ..htmx import is_partial
-from ..models import User
+from ..ids import parse_number
+from ..models import DateOverride, User
 
 bp = Blueprint("availability", __name__, url_prefix="/settings/profile/availability")
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-# field → (label, lowest, highest, unit words for the error)
-NUMBERS = {
-    "slot_minutes": ("Slot length", 5, 480, "minutes"),
-    "buffer_before_minutes": ("Buffer before", 0, 240, "minutes"),
-    "buffer_after_minutes": ("Buffer after", 0, 240, "minutes"),
-    "min_notice_minutes": ("Minimum notice", 0, 60 * 24 * 30, "minutes"),
-    "horizon_days": ("Booking horizon", 1, 365, "days"),
-}
 _RANGE = re.compile(r"^\s*(\d{1,2}:\d{2})\s*[-–—]\s*(\d{1,2}:\d{2})\s*$")
 
 
@@ -52,14 +48,14 @@ def _form_of(user: User) -> dict:
     hours = user.working_hours
     form = {"timezone": user.timezone}
     form.update({f"day{d}": ranges_text(hours.get(str(d), [])) for d in range(7)})
-    form.update({key: str(getattr(user, key)) for key in NUMBERS})
     return form
 
 
 def _render(form: dict, errors: dict, saved: bool = False, status: int = 200):
     template = "profile/_availability_form.html" if is_partial() else "profile/availability.html"
+    overrides = [] if is_partial() else list(DateOverride.of(User.get_by_id(current_user.id)))
     return render_template(template, tab="availability", form=form, errors=errors, saved=saved,
-                           weekdays=WEEKDAYS, numbers=NUMBERS, zones=zone_names()), status
+                           weekdays=WEEKDAYS, zones=zone_names(), overrides=overrides), status
 
 
 @bp.get("")
@@ -72,7 +68,7 @@ def index():
 @login_required
 def save():
     user = User.get_by_id(current_user.id)
-    form = {key: request.form.get(key, "").strip() for key in ["timezone", *(f"day{d}" for d in range(7)), *NUMBERS]}
+    form = {key: request.form.get(key, "").strip() for key in ["timezone", *(f"day{d}" for d in range(7))]}
     errors: dict[str, str] = {}
     if not valid_timezone(form["timezone"]):
         errors["timezone"] = "Choose a time zone from the list, for example Europe/Berlin."
@@ -86,21 +82,12 @@ def save():
             continue
         if ranges:
             hours[str(d)] = ranges
-    values: dict[str, int] = {}
-    for key, (label, low, high, unit) in NUMBERS.items():
-        raw = form[key]
-        if not raw.isdigit() or not low <= int(raw) <= high:
-            errors[key] = f"{label} is a whole number of {unit} from {low} to {high}."
-        else:
-            values[key] = int(raw)
     if not errors and not hours:
         errors["day0"] = "Enter working hours on at least one day, or nobody can book you."
     if errors:
-        return _render(form, errors, status=200 if is_partial() else 422)
+        return _render(form, errors, status=422)
     user.timezone = form["timezone"]
     user.working_hours = hours
-    for key, value in values.items():
-        setattr(user, key, value)
     user.save()
     if not is_partial():
         flash("Availability saved.", "success")

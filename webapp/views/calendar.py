@@ -15,7 +15,10 @@ from flask import Blueprint, abort, make_response, render_template, request, url
 from flask_login import current_user, login_required
 
 from .. import appointments as svc
+from .. import event_types
+from ..date_overrides import day_hours, non_working
 from ..htmx import trigger
+from ..ids import parse_number
 from ..models import User
 
 bp = Blueprint("calendar", __name__)
@@ -48,6 +51,7 @@ class Day:
     is_today: bool
     all_day: list[svc.Item] = field(default_factory=list)
     timed: list[Placed] = field(default_factory=list)
+    off: list[tuple[int, int]] = field(default_factory=list)  # non-working time: (top, height) in quarter hours
 
 
 def _local(value: datetime, tz: ZoneInfo) -> datetime:
@@ -114,7 +118,9 @@ def build_week(user: User, monday: date) -> dict:
             d.timed.append(piece)
             first_hour = min(first_hour, piece.start.hour)
             last_hour = max(last_hour, 24 if piece.end >= d1 else piece.end.hour + (piece.end.minute > 0))
+    hours = day_hours(user, days[0].date, days[-1].date)
     for d in days:
+        d.off = non_working(hours[d.date], first_hour, last_hour)
         for p in d.timed:
             # top by wall clock (the hour labels are wall-clock), height by real duration
             p.top = p.start.hour + p.start.minute / 60 - first_hour
@@ -166,7 +172,7 @@ def _details(item: svc.Item, message: str | None = None):
                            message=message)
 
 
-@bp.get("/calendar/<any(appointment, 'blocked-slot'):kind>/<int:item_id>")
+@bp.get("/calendar/<any(appointment, 'blocked-slot'):kind>/<id:item_id>")
 @login_required
 def details(kind: str, item_id: int):
     return _details(_item(kind, item_id))
@@ -192,10 +198,11 @@ def _parse_local(day: str, clock: str, tz: ZoneInfo, errors: dict, key: str) -> 
 
 
 def _duration(raw: str, errors: dict) -> int:
-    if not raw.strip().isdigit() or not 5 <= int(raw) <= 24 * 60:
+    minutes = parse_number(raw, 5, 24 * 60)
+    if minutes is None:
         errors["duration"] = "Enter a duration between 5 and 1440 minutes."
         return 0
-    return int(raw)
+    return minutes
 
 
 def _appointment_form(form: dict, errors: dict, appointment_id: int | None = None):
@@ -209,7 +216,8 @@ def new_appointment():
     user = _me()
     tz = svc.zone_of(user)
     day = request.args.get("date") or datetime.now(tz).date().isoformat()
-    form = {"date": day, "start": request.args.get("start", "09:00"), "duration": str(user.slot_minutes),
+    form = {"date": day, "start": request.args.get("start", "09:00"),
+            "duration": str(event_types.default_type(user).duration_minutes),
             "title": "", "name": "", "email": ""}
     return _appointment_form(form, {})
 
@@ -238,7 +246,7 @@ def create_appointment():
     return _changed(_details(svc.appointment_item(appointment), "Appointment booked."))
 
 
-@bp.get("/calendar/appointments/<int:item_id>/reschedule")
+@bp.get("/calendar/appointments/<id:item_id>/reschedule")
 @login_required
 def reschedule_form(item_id: int):
     item = _item("appointment", item_id)
@@ -249,7 +257,7 @@ def reschedule_form(item_id: int):
     return render_template("calendar/_reschedule_form.html", form=form, errors={}, item=item)
 
 
-@bp.post("/calendar/appointments/<int:item_id>/reschedule")
+@bp.post("/calendar/appointments/<id:item_id>/reschedule")
 @login_required
 def reschedule(item_id: int):
     item = _item("appointment", item_id)
@@ -268,7 +276,7 @@ def reschedule(item_id: int):
     return _changed(_details(svc.appointment_item(item.record), "Appointment rescheduled."))
 
 
-@bp.post("/calendar/appointments/<int:item_id>/cancel")
+@bp.post("/calendar/appointments/<id:item_id>/cancel")
 @login_required
 def cancel(item_id: int):
     item = _item("appointment", item_id)
@@ -306,7 +314,7 @@ def create_blocked_slot():
     return _changed(_details(svc.blocked_item(slot), "Blocked Slot added."))
 
 
-@bp.post("/calendar/blocked-slots/<int:item_id>/delete")
+@bp.post("/calendar/blocked-slots/<id:item_id>/delete")
 @login_required
 def delete_blocked_slot(item_id: int):
     item = _item("blocked-slot", item_id)

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, make_response, render_template, request
 from flask_login import current_user, login_required
 
 from .. import accounts
+from ..ids import parse_id
 from ..models import CalendarAccount, RemoteCalendar
 
 bp = Blueprint("calendar_config", __name__, url_prefix="/settings/profile/calendar-configuration")
@@ -89,7 +90,7 @@ def primary_calendars():
     raw = request.args.get("account_id", "")
     account = None
     if raw:
-        account = accounts.account_of(current_user, int(raw)) if raw.isdigit() else None
+        account = accounts.account_of(current_user, raw)
         if account is None:
             abort(404, "There is no such iCloud account among yours.")
     return render_template("profile/_primary_calendar_field.html", account=account, calendars=_calendars_of(account))
@@ -100,7 +101,7 @@ def primary_calendars():
 def save_primary():
     raw_account = request.form.get("account_id", "").strip()
     raw_calendar = request.form.get("calendar_id", "").strip()
-    account_id = int(raw_account) if raw_account.isdigit() else None
+    account_id = parse_id(raw_account)
     try:
         if not raw_account:
             primary_id = None  # "None — keep appointments only in Slotwise"

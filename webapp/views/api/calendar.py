@@ -1,7 +1,8 @@
 """/api/v1 routes: the calendar, availability, appointments and Blocked Slots.
 
 Decisions: the owner may book an appointment outside working hours (they know their day), but never
-over busy time (409); only the public booking page is limited to offered slots. Dates in query
+over busy time (409); only the public booking page, and a booking that names an `event_type`, are limited
+to offered slots of that type (its grid, notice, horizon and limits; 409 otherwise). Dates in query
 strings mean local midnight in the user's zone; /availability's `end` day is included.
 """
 from __future__ import annotations
@@ -12,6 +13,8 @@ from flask import jsonify, request
 from flask_login import current_user, login_required
 
 from ... import appointments as svc
+from ... import event_types
+from ...ids import parse_number
 from ...models import Appointment, User
 from . import api, error
 
@@ -60,7 +63,7 @@ def _bad(exc: svc.BookingError):
         return error(409, str(exc), "not_free")
     if isinstance(exc, svc.ReadOnly):
         return error(422, str(exc), "read_only")
-    if exc.field in ("end", "range", "name", "email", "title", "status"):
+    if exc.field in ("end", "range", "name", "email", "title", "status", "event_type"):
         return error(422, str(exc))
     return error(400, str(exc), "bad_request")
 
@@ -84,15 +87,23 @@ def availability():
     except svc.BookingError as exc:
         return _bad(exc)
     raw = request.args.get("duration", "")
-    duration = user.slot_minutes
+    if raw and request.args.get("event_type"):
+        return error(400, "Give event_type or duration, not both: an event type has its own duration.", "bad_request")
+    kind = event_types.find(user, request.args.get("event_type")) if request.args.get("event_type") else \
+        event_types.default_type(user)
+    if kind is None:
+        return error(400, f"You have no event type {request.args['event_type']!r} (give its slug or id).",
+                     "bad_request")
+    duration = kind.duration_minutes
     if raw:
-        if not raw.isdigit() or not 5 <= int(raw) <= 1440:
+        duration = parse_number(raw, 5, 1440)
+        if duration is None:
             return error(400, "duration is a number of minutes between 5 and 1440.", "bad_request")
-        duration = int(raw)
     tz = svc.zone_of(user)
-    slots = svc.slots_for(user, start, end, duration_minutes=duration)
-    return jsonify(timezone=user.timezone, duration=duration,
+    slots = svc.slots_for(user, start, end, duration_minutes=duration, event_type=kind)
+    return jsonify(timezone=user.timezone, duration=duration, event_type={"id": kind.id, "slug": kind.slug},
                    slots=[s.astimezone(tz).isoformat() for s in slots])
+
 
 
 @api.post("/appointments")
@@ -100,6 +111,17 @@ def availability():
 def create_appointment():
     try:
         body = _body()
+        user = _me()
+        kind = None
+        if body.get("event_type") is not None:
+            kind = event_types.find(user, body["event_type"])
+            if kind is None:
+                raise svc.BookingError(f"You have no event type {body['event_type']!r} (give its slug or id).",
+                                       "event_type")
+            if body.get("end") is None and isinstance(body.get("start"), str):
+                # the type says how long it lasts
+                start = svc.parse_instant(body["start"], svc.zone_of(user), allow_date=False)
+                body = {**body, "end": (start + timedelta(minutes=kind.duration_minutes)).isoformat()}
         start, end = _times(body)
         contact = body.get("contact")
         if contact is not None and not isinstance(contact, dict):
@@ -111,7 +133,7 @@ def create_appointment():
         name, email = contact.get("name"), contact.get("email")
         if (name is not None and not isinstance(name, str)) or (email is not None and not isinstance(email, str)):
             raise svc.BookingError("The contact's name and e-mail are text.", "body")
-        appointment = svc.create_appointment(_me(), start, end, title, name, email)
+        appointment = svc.create_appointment(user, start, end, title, name, email, event_type=kind)
     except svc.BookingError as exc:
         return _bad(exc)
     return jsonify(svc.appointment_json(appointment)), 201
@@ -121,7 +143,7 @@ def _appointment(appointment_id: int) -> Appointment | None:
     return svc.appointment_of(_me(), appointment_id)
 
 
-@api.get("/appointments/<int:appointment_id>")
+@api.get("/appointments/<id:appointment_id>")
 @login_required
 def get_appointment(appointment_id: int):
     appointment = _appointment(appointment_id)
@@ -130,7 +152,7 @@ def get_appointment(appointment_id: int):
     return jsonify(svc.appointment_json(appointment))
 
 
-@api.patch("/appointments/<int:appointment_id>")
+@api.patch("/appointments/<id:appointment_id>")
 @login_required
 def reschedule_appointment(appointment_id: int):
     appointment = _appointment(appointment_id)
@@ -144,7 +166,7 @@ def reschedule_appointment(appointment_id: int):
     return jsonify(svc.appointment_json(appointment))
 
 
-@api.delete("/appointments/<int:appointment_id>")
+@api.delete("/appointments/<id:appointment_id>")
 @login_required
 def cancel_appointment(appointment_id: int):
     appointment = _appointment(appointment_id)
@@ -169,7 +191,7 @@ def create_blocked_slot():
     return jsonify(svc.blocked_slot_json(slot)), 201
 
 
-@api.delete("/blocked-slots/<int:slot_id>")
+@api.delete("/blocked-slots/<id:slot_id>")
 @login_required
 def delete_blocked_slot(slot_id: int):
     slot = svc.blocked_slot_of(_me(), slot_id)
