@@ -10,6 +10,8 @@ next `times` matching requests (-1: until cleared):
 - ``truncate``: forward, then cut the answer's body in half;
 - ``malformed``: forward, then replace the answer's body with something that is not XML;
 - ``bad_ics``: forward, then make every calendar-data in the answer unparseable;
+- ``cap_multiget``: forward a calendar-multiget, then keep only the first ``keep`` responses of its answer
+  (as Zoho does past 1,000: a 207 with the rest silently missing); other requests pass untouched;
 - ``hold``: forward, set the fault's ``forwarded`` event, then hold the answer until ``release`` is set
   (so a test can kill the client after the server applied a write but before it heard back);
 - ``rewrite``: forward, then replace ``pattern`` (a bytes regex) by ``replacement`` in the answer's body
@@ -47,6 +49,7 @@ class Fault:
     retry_after: str | None = None
     seconds: float = 0.0
     times: int = 1
+    keep: int = 0
     hits: int = 0
     forwarded: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
@@ -102,10 +105,12 @@ class FaultProxy:
                 fault.release.set()
             self.faults.clear()
 
-    def _take(self, method: str, path: str) -> Fault | None:
+    def _take(self, method: str, path: str, body: bytes = b"") -> Fault | None:
         with self.lock:
             self.seen.append((method, path))
             for fault in self.faults:
+                if fault.kind == "cap_multiget" and b"calendar-multiget" not in body:
+                    continue
                 if fault.matches(method, path):
                     fault.hits += 1
                     if fault.times > 0:
@@ -121,7 +126,7 @@ class FaultProxy:
             path += "?" + environ["QUERY_STRING"]
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
-        fault = self._take(method, path)
+        fault = self._take(method, path, body)
 
         if fault and fault.kind == "status":
             headers = [("Content-Type", "text/plain")]
@@ -156,6 +161,8 @@ class FaultProxy:
         elif fault and fault.kind == "bad_ics":
             payload = re.sub(rb"BEGIN:VCALENDAR.*?END:VCALENDAR", b"BEGIN:VCALENDAR\r\nTHIS IS NOT ICALENDAR\r\n",
                              payload, flags=re.S)
+        elif fault and fault.kind == "cap_multiget":
+            payload = _keep_responses(payload, fault.keep)
         elif fault and fault.kind == "rewrite":
             payload = re.sub(fault.pattern, fault.replacement, payload)
         elif fault and fault.kind == "oversize":
@@ -214,3 +221,13 @@ class FaultProxy:
         except OSError:
             pass
         sock.close()
+
+
+def _keep_responses(payload: bytes, keep: int) -> bytes:
+    """A multistatus with only its first `keep` response elements."""
+    from lxml import etree
+
+    tree = etree.fromstring(payload)
+    for response in tree.findall("{DAV:}response")[keep:]:
+        tree.remove(response)
+    return etree.tostring(tree, xml_declaration=True, encoding="utf-8")

@@ -143,7 +143,7 @@ class RadicaleRig:
         for key, value in (headers or {}).items():
             req.add_header(key, value)
         try:
-            with urllib.request.urlopen(req, timeout=10) as resp:
+            with urllib.request.urlopen(req, timeout=60) as resp:  # seeding a big calendar takes a while
                 return RigResponse(resp.status, dict(resp.headers), resp.read())
         except urllib.error.HTTPError as exc:
             return RigResponse(exc.code, dict(exc.headers), exc.read())

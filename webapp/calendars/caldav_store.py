@@ -8,8 +8,9 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import logging
+from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
@@ -26,6 +27,12 @@ NS = {
     "cs": "http://calendarserver.org/ns/",
     "ical": "http://apple.com/ns/ical/",
 }
+
+# One calendar-multiget at most: 1,000 hrefs (Zoho's cap) and 512 KB of body; smaller when the server
+# refuses (see Store.multiget_batches). An unanswered href is asked at most MULTIGET_ASKS times a sync.
+MULTIGET_MAX_HREFS = 1000
+MULTIGET_MAX_BYTES = 512 * 1024
+MULTIGET_ASKS = 3
 
 
 # --- errors ------------------------------------------------------------------------------------
@@ -84,6 +91,10 @@ class PreconditionFailed(StoreError):
 
 class EtagMismatch(PreconditionFailed):
     pass
+
+
+class RequestTooLarge(StoreError):
+    message = "The calendar server refused a request for too many events at once."
 
 
 class MalformedResponse(StoreError):
@@ -497,29 +508,85 @@ class Store:
         return Listing(token=None, changed=changed, deleted=[], full=True)
 
     def multiget(self, url: str, hrefs: list[str]) -> Fetched:
-        """calendar-data of many objects with ONE calendar-multiget REPORT."""
+        """calendar-data of many objects with ONE calendar-multiget REPORT (see `multiget_batches`).
+
+        A refusal that says the request was too large raises RequestTooLarge.
+        """
         if not hrefs:
             return Fetched({}, [])
-        body = MULTIGET.format(
-            hrefs="".join(f"<d:href>{escape_xml(urlsplit(h).path)}</d:href>" for h in hrefs)
-        )
+        body = MULTIGET.format(hrefs="".join(_href_element(h) for h in hrefs))
         response = _send(self, "REPORT", url, body, {"Depth": "1", "Content-Type": "application/xml; charset=utf-8"},
-                         ok=(207,))
+                         ok=(207, 400, 403, 413))
+        if response.status != 207:
+            raw = getattr(response, "_raw", None) or b""
+            text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+            if response.status in (400, 413) or "number-of-matches-within-limits" in text:
+                raise RequestTooLarge(status=response.status, url=url)
+            raise _from_status(response.status, url, raw)
         found: dict[str, tuple[str | None, str]] = {}
+        answered: set[str] = set()
         for item in _responses(response.tree, url):
             href = _text(item.find("d:href", NS))
             if not href:
                 continue
             href = canonical_href(url, href)
-            data = None
-            for propstat in item.findall("d:propstat", NS):
-                if _status_code(_text(propstat.find("d:status", NS))) == 200:
-                    node = propstat.find("d:prop/c:calendar-data", NS)
-                    if node is not None and node.text:
-                        data = node.text
+            answered.add(href)
+            etag = data = None
+            for propstat in item.iterfind("d:propstat", NS):  # one pass: etag and data of the 200 propstat
+                if _status_code(_text(propstat.find("d:status", NS))) != 200:
+                    continue
+                prop = propstat.find("d:prop", NS)
+                if prop is None:
+                    continue
+                etag = etag or _text(prop.find("d:getetag", NS))
+                node = prop.find("c:calendar-data", NS)
+                if node is not None and node.text:
+                    data = node.text
             if data is not None:
-                found[href] = (_etag_of_response(item), data)
-        return Fetched(found, [h for h in hrefs if h not in found])
+                found[href] = (etag, data)
+        return Fetched(found, [h for h in hrefs if h not in found], [h for h in hrefs if h not in answered])
+
+    def multiget_batches(self, url: str, hrefs: list[str], *, max_hrefs: int = MULTIGET_MAX_HREFS,
+                         max_bytes: int = MULTIGET_MAX_BYTES) -> Iterator[Fetched]:
+        """Fetch many objects with as few calendar-multigets as the limits allow, one Fetched per request.
+
+        Servers refuse a multiget that is too large (Radicale: 400 past 10,000 VEVENTs in one answer;
+        Apple's server: 403 past 5,000 matches) or answer part of it (Zoho drops all past 1,000). So a
+        request holds at most `max_hrefs` hrefs and `max_bytes` of body; a refused request is asked
+        again as halves (and later requests are no larger); an href the server did not answer at all
+        is asked again in a later request while requests make progress. What stays unanswered is in
+        `missing`, never taken as deleted.
+        """
+        pending = deque(hrefs)
+        asked: dict[str, int] = {}
+        limit = max(1, max_hrefs)
+        while pending:
+            batch: list[str] = []
+            size = len(MULTIGET)
+            while pending and len(batch) < limit:
+                cost = len(_href_element(pending[0]).encode())
+                if batch and size + cost > max_bytes:
+                    break
+                batch.append(pending.popleft())
+                size += cost
+            try:
+                fetched = self.multiget(url, batch)
+            except RequestTooLarge:
+                if len(batch) == 1:
+                    raise
+                limit = len(batch) // 2
+                log.info("multiget of %d hrefs refused as too large; asking for %d at a time", len(batch), limit)
+                pending.extendleft(reversed(batch))
+                continue
+            missing = [h for h in fetched.missing if h not in fetched.unanswered]
+            for href in fetched.unanswered:
+                asked[href] = asked.get(href, 0) + 1
+                if fetched.found and asked[href] < MULTIGET_ASKS:
+                    pending.append(href)
+                else:
+                    missing.append(href)
+            given_up = set(missing)
+            yield Fetched(fetched.found, missing, [h for h in fetched.unanswered if h in given_up])
 
     def fetch(self, href: str) -> tuple[str | None, str] | None:
         """GET one object: (etag, text), or None when it does not exist. Used to look before re-writing."""
@@ -617,7 +684,12 @@ class Listing:
 @dataclass
 class Fetched:
     found: dict[str, tuple[str | None, str]]  # href → (etag, iCalendar text)
-    missing: list[str]
+    missing: list[str]  # asked for and not read (gone since the listing, or never answered)
+    unanswered: list[str] = field(default_factory=list)  # of `missing`, those the server said nothing about
+
+
+def _href_element(href: str) -> str:
+    return f"<d:href>{escape_xml(urlsplit(href).path)}</d:href>"
 
 
 def _send(store: Store, method: str, url: str, body: str = "", headers: dict[str, str] | None = None,
