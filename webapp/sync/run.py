@@ -1,0 +1,300 @@
+"""The DB-facing sync of one CalendarAccount: pull (sync_pull.py), then push appointments, then a SyncRun.
+
+Runs inside an app context. Plans come from the pure core (calendars/sync.py); this module reads the
+database, talks to the Store, and writes the result and a SyncRun.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from . import accounts
+from .calendars import ical
+from .calendars import sync as core
+from .caldav_store import (
+    BadCredentials,
+    EtagMismatch,
+    HostNotAllowed,
+    MalformedResponse,
+    NotFound,
+    PreconditionFailed,
+    RateLimited,
+    ResponseTooLarge,
+    ServerError,
+    Store,
+    StoreError,
+    Unreachable,
+    canonical_href,
+)
+from .crypto import SecretUnreadable
+from .models import Appointment, CalendarAccount, RemoteCalendar, RemoteObject, SyncRun, User, utcnow
+from .sync_pull import forget_calendar, owner_zone, pull_calendar, sync_window
+
+log = logging.getLogger(__name__)
+
+# Failures that concern the whole account: stop this run, keep the appointment in the outbox.
+ACCOUNT_FAILURES = (BadCredentials, RateLimited, Unreachable, ServerError, MalformedResponse)
+
+PASSWORD_UNREADABLE = ("The encryption key of this Slotwise server changed, so the saved app-specific password "
+                       "can no longer be read. Reconnect the account with an app-specific password.")
+
+
+def open_store(account: CalendarAccount) -> Store:
+    """Indirection so tests can wrap the real Store's HTTP session (fault injection on the wire)."""
+    return accounts.open_store(account)
+
+
+# --- account status ----------------------------------------------------------------------------
+
+
+def _mark_error(account: CalendarAccount, message: str, now: datetime, retry_after: float | None = None) -> None:
+    """Retry-After when the server gave one, exponential back-off otherwise."""
+    wait = retry_after if retry_after else core.backoff_seconds(account.consecutive_failures + 1)
+    accounts.mark_error(account, message, retry_at=now + timedelta(seconds=wait))
+
+
+def _retry_after(exc: RateLimited) -> tuple[float | None, str]:
+    """The server's Retry-After, held to the back-off cap (a server may send any number), and the words."""
+    wait = exc.retry_after
+    if wait is not None and wait >= core.BACKOFF_CAP_SECONDS:
+        wait = core.BACKOFF_CAP_SECONDS
+    elif wait is not None and not wait > 0:  # zero, negative or NaN: back off as if none was given
+        wait = None
+    return wait, str(exc) if wait == exc.retry_after else str(RateLimited(retry_after=wait))
+
+
+# --- push --------------------------------------------------------------------------------------
+
+
+def _primary(owner: User) -> RemoteCalendar | None:
+    return (
+        RemoteCalendar.select()
+        .join(CalendarAccount)
+        .where(CalendarAccount.owner == owner, RemoteCalendar.role == RemoteCalendar.PRIMARY)
+        .order_by(RemoteCalendar.id)
+        .first()
+    )
+
+
+def _event_text(appt: Appointment, owner: User, now: datetime) -> str:
+    contact = appt.contact
+    who = f"{contact.name} <{contact.email}>" if contact else ""
+    summary = appt.title or (f"Appointment with {contact.name}" if contact else "Appointment")
+    description = f"Booked with Slotwise by {who}." if who else "Booked with Slotwise."
+    return ical.appointment_ics(
+        uid=appt.event_uid, start_utc=appt.start_utc, end_utc=appt.end_utc, zone_name=owner_zone(owner).key,
+        summary=summary, description=description, dtstamp=now,
+    )
+
+
+def _delete_remote(store: Store, appt: Appointment) -> None:
+    href, etag = appt.remote_href, appt.remote_etag
+    try:
+        store.delete_object(href, etag)
+    except PreconditionFailed:
+        # Edited in iCloud since: Slotwise is authoritative, delete the version that is there now.
+        current = store.fetch(href)
+        if current is not None:
+            store.delete_object(href, current[0])
+    if appt.remote_calendar_id:
+        RemoteObject.delete().where(RemoteObject.calendar == appt.remote_calendar_id,
+                                    RemoteObject.href == href).execute()
+    appt.remote_calendar = None
+    appt.remote_href = appt.remote_etag = appt.remote_uid = None
+    appt.save()
+
+
+def _write(store: Store, appt: Appointment, primary: RemoteCalendar, owner: User, now: datetime) -> None:
+    ics = _event_text(appt, owner, now)
+    looked = False
+    if appt.remote_href is None:
+        appt.remote_calendar = primary
+        appt.remote_uid = appt.event_uid
+        appt.remote_href = canonical_href(primary.url, f"{appt.event_uid}.ics")
+        appt.remote_etag = None
+        appt.save()  # the intent is durable before the PUT: a retry knows where to look
+    elif appt.remote_etag is None:
+        # An earlier PUT may have reached the server without us hearing back: look before writing.
+        found = store.fetch(appt.remote_href)
+        appt.remote_etag = found[0] if found else None
+        looked = True
+    href = appt.remote_href
+    if appt.remote_etag is None:
+        try:
+            etag = store.put_new(href, ics)
+        except PreconditionFailed:
+            found = store.fetch(href)  # it exists after all (an earlier attempt landed): adopt it
+            etag = store.put_update(href, ics, found[0]) if found else store.put_new(href, ics)
+    else:
+        try:
+            etag = store.put_update(href, ics, appt.remote_etag)
+        except (EtagMismatch, NotFound):
+            found = None if looked else store.fetch(href)
+            etag = store.put_update(href, ics, found[0]) if found else store.put_new(href, ics)
+    appt.remote_etag = etag
+    appt.save()
+    obj, _ = RemoteObject.get_or_create(calendar=primary, href=href, defaults={"etag": etag})
+    obj.etag, obj.uid, obj.data = etag, appt.event_uid, None
+    obj.save()
+
+
+def _store_for(calendar_id: int, account: CalendarAccount, store: Store, extra: dict[int, Store]) -> Store:
+    cal = RemoteCalendar.get_by_id(calendar_id)
+    if cal.account_id == account.id:
+        return store
+    if cal.account_id not in extra:
+        try:
+            extra[cal.account_id] = open_store(cal.account)
+        except SecretUnreadable:
+            accounts.mark_needs_reconnect(cal.account, PASSWORD_UNREADABLE)
+            raise StoreError("The old copy is in another iCloud account whose saved password can no longer be "
+                             "read (the encryption key changed): reconnect that account.") from None
+    return extra[cal.account_id]
+
+
+def _forget_lost_copy(appt: Appointment, run: SyncRun, primary: RemoteCalendar | None) -> None:
+    """The calendar that held the appointment's copy left the account (deleted in iCloud, or its account
+    disconnected): nothing can reach that copy any more, so it is forgotten and written anew."""
+    again = " It is written to the Primary Calendar again." if primary is not None else ""
+    run.add_warning(f"The appointment on {appt.start_utc:%Y-%m-%d %H:%M} UTC had its copy in a calendar that is "
+                    f"no longer in the iCloud account; that copy was lost.{again}")
+    log.info("appointment %s: its copy %s was in a calendar that is gone", appt.id, appt.remote_href)
+    appt.remote_href = appt.remote_etag = appt.remote_uid = None
+    appt.save()
+
+
+def push_appointments(store: Store, account: CalendarAccount, run: SyncRun, now: datetime) -> None:
+    owner = account.owner
+    primary = _primary(owner)
+    states = [Appointment.PUSH_PENDING, Appointment.PUSH_FAILED]
+    if primary is not None:
+        states.append(Appointment.PUSH_NONE)
+    due = Appointment.push_state.in_(states)
+    if primary is not None:
+        # A Primary Calendar change moves future appointments even when they were in sync.
+        due |= (
+            (Appointment.status == Appointment.BOOKED)
+            & (Appointment.end_utc >= now - timedelta(days=1))
+            & (Appointment.remote_calendar.is_null() | (Appointment.remote_calendar != primary))
+        )
+    here = {c.id for c in account.calendars}
+    extra: dict[int, Store] = {}
+    try:
+        for appt in Appointment.select().where(Appointment.owner == owner, due):
+            # Exactly one account handles an appointment, so two accounts' syncs never race on it: the
+            # one holding the Primary Calendar (it opens the other account to delete an old copy), or,
+            # without a Primary Calendar, the one holding the remote copy.
+            if primary is not None:
+                ours = primary.account_id == account.id
+            else:
+                ours = appt.remote_calendar_id is None or appt.remote_calendar_id in here
+            if not ours:
+                continue
+            _push_one(store, account, appt, primary, owner, run, now, extra)
+    finally:
+        for other in extra.values():
+            run.requests += other.requests
+            other.close()
+
+
+def _push_one(store: Store, account: CalendarAccount, appt: Appointment, primary: RemoteCalendar | None,
+              owner: User, run: SyncRun, now: datetime, extra: dict[int, Store]) -> None:
+    if appt.remote_href is not None and appt.remote_calendar_id is None:
+        _forget_lost_copy(appt, run, primary)
+    steps = core.plan_push(
+        booked=appt.status == Appointment.BOOKED, end_utc=appt.end_utc, now=now,
+        primary_id=primary.id if primary else None, remote_calendar_id=appt.remote_calendar_id,
+        has_remote_copy=appt.remote_href is not None,
+    )
+    if steps == [core.MARK_NONE]:
+        appt.push_state, appt.push_error = Appointment.PUSH_NONE, None
+        appt.save()
+        return
+    appt.push_attempts += 1
+    appt.save()
+    try:
+        for step in steps:
+            if step == core.DELETE_REMOTE:
+                target = _store_for(appt.remote_calendar_id, account, store, extra)
+                try:
+                    _delete_remote(target, appt)
+                except ACCOUNT_FAILURES as exc:
+                    if target is store:
+                        raise
+                    # The other account's trouble is not this account's: keep it in the outbox.
+                    raise StoreError(f"The old copy is in another iCloud account that failed: {exc}") from None
+            elif step == core.WRITE:
+                _write(_store_for(primary.id, account, store, extra), appt, primary, owner, now)
+    except StoreError as exc:
+        appt.push_state, appt.push_error = Appointment.PUSH_FAILED, str(exc)
+        appt.save()
+        if isinstance(exc, ACCOUNT_FAILURES):
+            raise
+        run.add_warning(f"The appointment on {appt.start_utc:%Y-%m-%d %H:%M} UTC could not be written: {exc}")
+        return
+    appt.push_state, appt.push_error, appt.push_attempts = Appointment.PUSH_SYNCED, None, 0
+    appt.save()
+    if any(step in (core.DELETE_REMOTE, core.WRITE) for step in steps):
+        run.pushed += 1
+
+
+# --- one run -----------------------------------------------------------------------------------
+
+
+def sync_account(account_id: int, *, pull: bool = True, push: bool = True) -> SyncRun | None:
+    """Sync one account now (the caller holds its lock). None when the account cannot be synced."""
+    account = CalendarAccount.get_or_none(CalendarAccount.id == account_id)
+    if account is None or account.status == CalendarAccount.NEEDS_RECONNECT or not account.password_encrypted:
+        return None
+    now = utcnow()
+    run = SyncRun.create(account=account, started_at=now)
+    store: Store | None = None
+    failed: list[str] = []  # calendars this run could not read; the others go on
+    try:
+        store = open_store(account)
+        calendars = list(account.calendars)
+        for cal in calendars:
+            if not cal.is_read and (cal.sync_token or cal.synced_until or cal.objects.exists()):
+                forget_calendar(cal)
+        if pull:
+            window = sync_window(now)
+            for cal in calendars:
+                if cal.is_read:
+                    try:
+                        pull_calendar(store, cal, run, window, account.owner)
+                    except NotFound:
+                        run.add_warning(f"{cal.name}: this calendar no longer exists in iCloud; "
+                                        "choose your calendars again.")
+                    except (ResponseTooLarge, HostNotAllowed) as exc:
+                        failed.append(f"{cal.name}: {exc}")
+        if push:
+            push_appointments(store, account, run, now)
+    except SecretUnreadable:
+        run.error = PASSWORD_UNREADABLE
+        accounts.mark_needs_reconnect(account, run.error)
+    except BadCredentials as exc:
+        run.error = f"{exc} Reconnect the account with a new app-specific password."
+        accounts.mark_needs_reconnect(account, run.error)
+    except RateLimited as exc:
+        wait, run.error = _retry_after(exc)
+        _mark_error(account, run.error, now, retry_after=wait)
+    except StoreError as exc:
+        run.error = str(exc)
+        _mark_error(account, run.error, now)
+    except Exception as exc:  # a bug must not kill the scheduler thread; it is logged in full
+        log.exception("sync of account %s failed", account.id)
+        run.error = f"The sync stopped on an unexpected error ({type(exc).__name__}); it will be tried again."
+        _mark_error(account, run.error, now)
+    else:
+        if failed:  # shown on the account like any sync error; the back-off spares a server sending too much
+            run.error = " ".join(failed)
+            _mark_error(account, run.error, now)
+        else:
+            accounts.mark_ok(account, synced_at=utcnow())
+    finally:
+        if store is not None:
+            run.requests += store.requests
+            store.close()
+        run.finished_at = utcnow()
+        run.save()
+    return run
