@@ -21,7 +21,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     config.load(app, test_config)
 
-    from . import auth, cli, crypto, db, errors, hardening, health, htmx, logging_setup, mail, scheduler, security, throttle
+    from . import auth, cli, crypto, db, errors, hardening, health, htmx, logging_setup, mail, security, throttle
+    from .sync import scheduler
 
     logging_setup.init_app(app)
     db.init_app(app)

@@ -1,7 +1,8 @@
-"""CalendarAccount helpers shared by connect, configuration and sync.
+"""CalendarAccount helpers shared by connect and configuration.
 
-Connecting, reconnecting and disconnecting iCloud accounts, account health, and the Primary Calendar /
-Check for Conflicts roles. Views stay thin: they parse input, call these and render.
+Connecting, reconnecting and disconnecting iCloud accounts, how an account is shown, and the Primary
+Calendar / Check for Conflicts roles. Views stay thin: they parse input, call these and render. The
+account's health (Connected, Error, Needs reconnect) is written by the sync: `webapp.sync.run`.
 """
 from __future__ import annotations
 
@@ -10,21 +11,20 @@ import re
 from collections.abc import Iterable
 from datetime import datetime
 
-from flask import current_app
-
-from .calendars.caldav_store import (
+from .caldav_store import (
     BadCredentials,
     CalendarInfo,
     HostNotAllowed,
     ResponseTooLarge,
-    Store,
     StoreError,
     canonical_href,
 )
-from .crypto import decrypt, encrypt
+from .crypto import encrypt
 from .db import database
 from .ids import parse_id
 from .models import Appointment, BlockedSlot, CalendarAccount, RemoteCalendar, RemoteObject, User, utcnow
+from .sync import request_sync
+from .sync.run import set_ok, store_for
 
 log = logging.getLogger(__name__)
 
@@ -54,24 +54,6 @@ def normalise_email(raw: str) -> str | None:
     """The Apple ID e-mail in lowercase, or None when it is not shaped like an e-mail address."""
     email = (raw or "").strip().lower()
     return email if EMAIL.match(email) and len(email) <= 254 else None
-
-
-def open_store(account: CalendarAccount) -> Store:
-    """An authenticated Store for the account (the password is decrypted only here)."""
-    return _store(account.email, decrypt(account.password_encrypted))
-
-
-def _store(email: str, password: str) -> Store:
-    """A Store on the configured server, with the configured timeout, allowed hosts and reply cap."""
-    config = current_app.config
-    return Store(
-        config["ICLOUD_CALDAV_URL"],
-        email,
-        password,
-        timeout=float(config["CALDAV_TIMEOUT_SECONDS"]),
-        allowed_hosts=config["CALDAV_ALLOWED_HOSTS"],
-        max_response_bytes=int(config["CALDAV_MAX_RESPONSE_BYTES"]),
-    )
 
 
 # --- connecting ----------------------------------------------------------------------------------
@@ -112,7 +94,7 @@ def _check_shape(email: str | None, raw_password: str) -> tuple[str, str]:
 def _list_calendars(email: str, password: str) -> list[CalendarInfo]:
     """Log in for real and list the event calendars; failures become ConnectProblem."""
     try:
-        with _store(email, password) as store:
+        with store_for(email, password) as store:
             calendars = store.list_calendars()
     except BadCredentials:
         raise ConnectProblem(
@@ -172,17 +154,11 @@ def connect_account(user: User, email: str, raw_password: str) -> CalendarAccoun
         else:
             account.password_encrypted = encrypt(password)
             log.info("user %s connected iCloud account %s again: password updated", user.id, account.id)
-        _set_ok(account)
+        set_ok(account)
         account.save()
         _refresh_calendars(account, found)
-    _request_sync([account.id])
+    request_sync([account.id])
     return account
-
-
-def _request_sync(account_ids: list[int]) -> None:
-    from . import syncing  # here, not at the top: the sync engine imports this module
-
-    syncing.request_sync(account_ids)
 
 
 def reconnect_account(account: CalendarAccount, raw_password: str) -> CalendarAccount:
@@ -191,11 +167,11 @@ def reconnect_account(account: CalendarAccount, raw_password: str) -> CalendarAc
     found = _list_calendars(account.email, password)
     with database.atomic():
         account.password_encrypted = encrypt(password)
-        _set_ok(account)
+        set_ok(account)
         account.save()
         _refresh_calendars(account, found)
     log.info("iCloud account %s reconnected", account.id)
-    _request_sync([account.id])  # its calendars block time again as soon as they are read
+    request_sync([account.id])  # its calendars block time again as soon as they are read
     return account
 
 
@@ -223,41 +199,7 @@ def account_of(user: User, account_id: object) -> CalendarAccount | None:
     return CalendarAccount.get_or_none((CalendarAccount.id == ident) & (CalendarAccount.owner == user))
 
 
-# --- health ------------------------------------------------------------------------------------------
-
-
-def _set_ok(account: CalendarAccount) -> None:
-    account.status = CalendarAccount.CONNECTED
-    account.last_error = None
-    account.consecutive_failures = 0
-    account.next_sync_after = None
-
-
-def mark_ok(account: CalendarAccount, synced_at: datetime | None = None) -> None:
-    """The account worked: Connected, no last error, no back-off; `synced_at` when a sync finished."""
-    _set_ok(account)
-    if synced_at is not None:
-        account.last_synced_at = synced_at
-    account.save()
-
-
-def mark_needs_reconnect(account: CalendarAccount, message: str) -> None:
-    """Apple refused the password (401): its calendars stop blocking time until the user reconnects."""
-    account.status = CalendarAccount.NEEDS_RECONNECT
-    account.last_error = message
-    # Only these two fields: another account's sync may mark this one while its own sync writes the rest.
-    account.save(only=[CalendarAccount.status, CalendarAccount.last_error])
-
-
-def mark_error(account: CalendarAccount, message: str, retry_at: datetime | None = None) -> None:
-    """Something other than the password failed; `message` is shown to the user as it is.
-
-    `retry_at` is when the scheduler may try again (Retry-After or back-off)."""
-    account.status = CalendarAccount.ERROR
-    account.last_error = message
-    account.consecutive_failures += 1
-    account.next_sync_after = retry_at
-    account.save()
+# --- how an account is shown --------------------------------------------------------------------
 
 
 def status_label(account: CalendarAccount) -> str:
@@ -334,7 +276,7 @@ def configure_calendars(user: User, primary_id: int | None, conflict_ids: Iterab
                 cal.save(only=[RemoteCalendar.role])
                 changed.add(cal.account_id)
     if changed:
-        _request_sync(sorted(changed))
+        request_sync(sorted(changed))
     return changed
 
 

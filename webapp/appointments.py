@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from peewee import JOIN
 
-from . import bookers, event_types, syncing
+from . import bookers, event_types, sync
 from .calendars.availability import free_slots, overlaps
 from .db import database, is_sqlite
 from .mail import outbox
@@ -190,7 +190,7 @@ def create_appointment(user: User, start: datetime, end: datetime, title: str, c
             start_utc=s, end_utc=e, push_state=Appointment.PUSH_PENDING, **bookers.fields(booker),
         )
         outbox.enqueue_change(appointment, "booked", "booker" if public else "owner")
-    syncing.request_push(appointment.id)
+    sync.request_push(appointment.id)
     outbox.request_send()
     return appointment
 
@@ -220,7 +220,7 @@ def reschedule(appointment: Appointment, start: datetime, end: datetime, *, acto
         appointment.updated_at = utcnow()
         appointment.save()
         outbox.enqueue_change(appointment, "rescheduled", actor)
-    syncing.request_push(appointment.id)
+    sync.request_push(appointment.id)
     outbox.request_send()
     return appointment
 
@@ -235,7 +235,7 @@ def cancel(appointment: Appointment, *, actor: str = "owner", reason: str = "") 
         appointment.cancel_reason = reason.strip()[:2000] or None
         appointment.save()
         outbox.enqueue_change(appointment, "cancelled", actor)
-    syncing.request_push(appointment.id)
+    sync.request_push(appointment.id)
     outbox.request_send()
     return appointment
 

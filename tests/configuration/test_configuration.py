@@ -4,19 +4,19 @@ from __future__ import annotations
 import pytest
 
 from tests.configuration.conftest import PERSONAL, WORK, htmx, roles
+from tests.conftest import SyncRuns
 from webapp import accounts
 from webapp.models import Appointment, CalendarAccount, RemoteCalendar, User, utcnow
+from webapp.sync import run as health
 
 BASE = "/settings/profile/calendar-configuration"
 API = "/api/v1/calendar-configuration"
 
 
 @pytest.fixture
-def synced(monkeypatch) -> list[list[int]]:
-    """Records request_sync calls (a no-op until the sync engine lands)."""
-    calls: list[list[int]] = []
-    monkeypatch.setattr("webapp.syncing.request_sync", lambda ids: calls.append(list(ids)))
-    return calls
+def synced(app, two_accounts) -> SyncRuns:
+    """The accounts synced after the two were connected (each change of roles asks for a sync)."""
+    return SyncRuns(app)
 
 
 @pytest.fixture
@@ -64,10 +64,10 @@ def test_save_primary_sets_exactly_one_and_asks_for_a_sync(app, logged_in, two_a
     summary = response.get_data(as_text=True)
     assert "Office" in summary and WORK in summary and "background: #1BADF8" in summary
     assert roles(app) == {"Home": "none", "Gym": "none", "Office": "primary", "Travel": "none"}
-    assert synced == [[two_accounts.work.id]]
+    assert synced.take() == [two_accounts.work.id]
 
 
-def test_changing_the_primary_leaves_appointments_pointing_at_the_old_one(app, logged_in, two_accounts, user, synced):
+def test_changing_the_primary_moves_appointments_through_the_sync_it_asks_for(app, logged_in, two_accounts, user, synced):
     with app.app_context():
         owner = User.get_by_id(user.id)
         home, office = two_accounts.calendar("Home"), two_accounts.calendar("Office")
@@ -75,12 +75,14 @@ def test_changing_the_primary_leaves_appointments_pointing_at_the_old_one(app, l
         start = utcnow()
         appointment = Appointment.create(owner=owner, start_utc=start, end_utc=start, remote_calendar=home,
                                          push_state=Appointment.PUSH_SYNCED)
+    synced.take()
     logged_in.post(f"{BASE}/primary", data={"account_id": two_accounts.work.id, "calendar_id": office.id},
                    headers=htmx(logged_in))
     assert roles(app)["Home"] == "none" and roles(app)["Office"] == "primary"
     with app.app_context():
-        assert Appointment.get_by_id(appointment.id).remote_calendar_id == home.id  # the sync engine moves it
-    assert sorted(synced[-1]) == sorted([two_accounts.personal.id, two_accounts.work.id])
+        # configure_calendars leaves appointments alone; the sync it asks for moves them to the new Primary
+        assert Appointment.get_by_id(appointment.id).remote_calendar_id == office.id
+    assert sorted(synced.take()) == sorted([two_accounts.personal.id, two_accounts.work.id])
 
 
 def test_primary_none_writes_nowhere(app, logged_in, two_accounts, user):
@@ -106,7 +108,7 @@ def test_primary_with_another_users_calendar_is_refused_and_changes_nothing(app,
     assert roles(app) == before
     with app.app_context():
         assert RemoteCalendar.get_by_id(bobs_calendar).role == "none"
-    assert synced == []
+    assert synced.take() == []
 
 
 def test_conflicts_form_groups_calendars_by_account(logged_in, two_accounts):
@@ -124,7 +126,7 @@ def test_save_conflicts_from_two_accounts(app, logged_in, two_accounts, synced):
     summary = response.get_data(as_text=True)
     assert "Gym" in summary and "Travel" in summary and PERSONAL in summary and WORK in summary
     assert roles(app) == {"Home": "none", "Gym": "conflict", "Office": "none", "Travel": "conflict"}
-    assert sorted(synced[0]) == sorted([two_accounts.personal.id, two_accounts.work.id])
+    assert sorted(synced.take()) == sorted([two_accounts.personal.id, two_accounts.work.id])
 
 
 def test_conflicts_with_another_users_calendar_is_refused_and_changes_nothing(app, logged_in, two_accounts,
@@ -156,7 +158,7 @@ def test_primary_ticked_for_conflicts_stays_primary_and_is_shown_once(app, logge
 def test_needs_reconnect_account_is_shown_with_a_warning(app, logged_in, two_accounts, user):
     with app.app_context():
         accounts.configure_calendars(User.get_by_id(user.id), two_accounts.calendar("Office").id, [])
-        accounts.mark_needs_reconnect(CalendarAccount.get_by_id(two_accounts.work.id), "Apple refused it.")
+        health.mark_needs_reconnect(CalendarAccount.get_by_id(two_accounts.work.id), "Apple refused it.")
     page = logged_in.get(BASE).get_data(as_text=True)
     assert "Needs reconnect: not read until you" in page
     form = logged_in.get(f"{BASE}/conflicts/edit", headers=htmx(logged_in)).get_data(as_text=True)
@@ -200,9 +202,11 @@ def test_api_round_trips_the_configuration(app, logged_in, two_accounts, synced)
     }  # listed by account e-mail: "ada.work@" before "ada@"
     assert response.json == expected
     assert logged_in.get(API).json == expected
+    both = sorted([two_accounts.personal.id, two_accounts.work.id])
+    assert sorted(synced.take()) == both
     assert put(logged_in, {"primary_calendar_id": None, "conflict_calendar_ids": []}).json == {
         "primary": None, "conflicts": []}
-    assert len(synced) == 2
+    assert sorted(synced.take()) == both
 
 
 @pytest.mark.parametrize("body", [

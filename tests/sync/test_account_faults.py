@@ -7,7 +7,7 @@ from tests.conftest import APP_PASSWORD
 from tests.sync.conftest import ICLOUD_USER, at, vevent
 from webapp import accounts
 from webapp.models import Appointment, CalendarAccount, RemoteCalendar, SyncRun
-from webapp.syncing import sync_account_now, sync_due_accounts
+from webapp.sync import sync_account_now, sync_due_accounts
 
 OTHER_USER = "bo@icloud.example"
 

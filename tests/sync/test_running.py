@@ -5,9 +5,9 @@ import threading
 import time
 
 from tests.sync.conftest import ICLOUD_USER, at, vevent
-from webapp import scheduler
+from webapp.sync import scheduler
 from webapp.models import CalendarAccount, SyncRun, utcnow
-from webapp.syncing import account_lock, request_sync, sync_account_now
+from webapp.sync import account_lock, request_sync, sync_account_now
 
 
 def test_sync_asked_for_while_one_runs_waits_for_it_and_then_runs(rig):

@@ -49,7 +49,7 @@ def connect_demo_user(main: DemoAppleId, password: str):
     from ..accounts import configure_calendars, connect_account
     from ..auth import create_user
     from ..models import RemoteCalendar
-    from ..syncing import sync_account_now
+    from ..sync import sync_account_now
 
     user = create_user(DEMO_EMAIL, password, name=DEMO_NAME, timezone=ZONE.key)
     account = connect_account(user, main.email, main.password)

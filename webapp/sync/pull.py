@@ -12,11 +12,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
 
-from .calendars import ical, reading
-from .calendars import sync as core
-from .calendars.caldav_store import MULTIGET_MAX_HREFS, Forbidden, Listing, Store
-from .db import database, insert_rows
-from .models import Appointment, BlockedSlot, RemoteCalendar, RemoteObject, SyncRun, User, utcnow
+from ..caldav_store import MULTIGET_MAX_HREFS, Forbidden, Listing, Store
+from ..calendars import ical, reading
+from ..db import database, insert_rows
+from ..models import Appointment, BlockedSlot, RemoteCalendar, RemoteObject, SyncRun, User, utcnow
+from . import plan as core
 
 log = logging.getLogger(__name__)
 

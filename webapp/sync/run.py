@@ -1,244 +1,119 @@
-"""The DB-facing sync of one CalendarAccount: pull (sync_pull.py), then push appointments, then a SyncRun.
+"""One run of one CalendarAccount: open its Store, pull its read calendars, push its appointments, write a SyncRun.
 
-Runs inside an app context. Plans come from the pure core (calendars/sync.py); this module reads the
-database, talks to the Store, and writes the result and a SyncRun.
+Also the account's health as the sync sees it (Connected, Error with back-off, Needs reconnect) and the one
+place a Store is opened from the app's settings. Runs inside an app context; the caller holds the account's lock.
 """
 from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
 
-from . import accounts
-from .calendars import ical
-from .calendars import sync as core
-from .caldav_store import (
-    BadCredentials,
-    EtagMismatch,
-    HostNotAllowed,
-    MalformedResponse,
-    NotFound,
-    PreconditionFailed,
-    RateLimited,
-    ResponseTooLarge,
-    ServerError,
-    Store,
-    StoreError,
-    Unreachable,
-    canonical_href,
-)
-from .crypto import SecretUnreadable
-from .models import Appointment, CalendarAccount, RemoteCalendar, RemoteObject, SyncRun, User, utcnow
-from .sync_pull import forget_calendar, owner_zone, pull_calendar, sync_window
+from flask import current_app
+
+from ..caldav_store import BadCredentials, HostNotAllowed, NotFound, RateLimited, ResponseTooLarge, Store, StoreError
+from ..crypto import SecretUnreadable, decrypt
+from ..models import CalendarAccount, SyncRun, utcnow
+from . import plan
+from .pull import forget_calendar, pull_calendar, sync_window
+from .push import push_appointments
 
 log = logging.getLogger(__name__)
-
-# Failures that concern the whole account: stop this run, keep the appointment in the outbox.
-ACCOUNT_FAILURES = (BadCredentials, RateLimited, Unreachable, ServerError, MalformedResponse)
 
 PASSWORD_UNREADABLE = ("The encryption key of this Slotwise server changed, so the saved app-specific password "
                        "can no longer be read. Reconnect the account with an app-specific password.")
 
 
+# --- opening the store ---------------------------------------------------------------------------
+
+
+def store_for(email: str, password: str) -> Store:
+    """A Store on the configured server, with the configured timeout, allowed hosts and reply cap.
+
+    CALDAV_REQUEST_HOOK (app config only, never from the environment) is the Store's `request_hook`:
+    the tests' way to put faults on the wire of every Store the app opens.
+    """
+    config = current_app.config
+    return Store(
+        config["ICLOUD_CALDAV_URL"],
+        email,
+        password,
+        timeout=float(config["CALDAV_TIMEOUT_SECONDS"]),
+        allowed_hosts=config["CALDAV_ALLOWED_HOSTS"],
+        max_response_bytes=int(config["CALDAV_MAX_RESPONSE_BYTES"]),
+        request_hook=config.get("CALDAV_REQUEST_HOOK"),
+    )
+
+
 def open_store(account: CalendarAccount) -> Store:
-    """Indirection so tests can wrap the real Store's HTTP session (fault injection on the wire)."""
-    return accounts.open_store(account)
+    """An authenticated Store for the account (the password is decrypted only here)."""
+    return store_for(account.email, decrypt(account.password_encrypted))
 
 
-# --- account status ----------------------------------------------------------------------------
+def _open_other(account: CalendarAccount) -> Store:
+    """The Store of another account of the owner (its copy of an appointment is to be deleted)."""
+    try:
+        return open_store(account)
+    except SecretUnreadable:
+        mark_needs_reconnect(account, PASSWORD_UNREADABLE)
+        raise StoreError("The old copy is in another iCloud account whose saved password can no longer be "
+                         "read (the encryption key changed): reconnect that account.") from None
 
 
-def _mark_error(account: CalendarAccount, message: str, now: datetime, retry_after: float | None = None) -> None:
+# --- account health ------------------------------------------------------------------------------
+
+
+def set_ok(account: CalendarAccount) -> None:
+    """Connected, no last error, no back-off (not saved: the caller saves with its own changes)."""
+    account.status = CalendarAccount.CONNECTED
+    account.last_error = None
+    account.consecutive_failures = 0
+    account.next_sync_after = None
+
+
+def mark_ok(account: CalendarAccount, synced_at: datetime | None = None) -> None:
+    """The account worked: Connected, no last error, no back-off; `synced_at` when a sync finished."""
+    set_ok(account)
+    if synced_at is not None:
+        account.last_synced_at = synced_at
+    account.save()
+
+
+def mark_needs_reconnect(account: CalendarAccount, message: str) -> None:
+    """Apple refused the password (401): its calendars stop blocking time until the user reconnects."""
+    account.status = CalendarAccount.NEEDS_RECONNECT
+    account.last_error = message
+    # Only these two fields: another account's sync may mark this one while its own sync writes the rest.
+    account.save(only=[CalendarAccount.status, CalendarAccount.last_error])
+
+
+def mark_error(account: CalendarAccount, message: str, retry_at: datetime | None = None) -> None:
+    """Something other than the password failed; `message` is shown to the user as it is.
+
+    `retry_at` is when the scheduler may try again (Retry-After or back-off)."""
+    account.status = CalendarAccount.ERROR
+    account.last_error = message
+    account.consecutive_failures += 1
+    account.next_sync_after = retry_at
+    account.save()
+
+
+def _back_off(account: CalendarAccount, message: str, now: datetime, retry_after: float | None = None) -> None:
     """Retry-After when the server gave one, exponential back-off otherwise."""
-    wait = retry_after if retry_after else core.backoff_seconds(account.consecutive_failures + 1)
-    accounts.mark_error(account, message, retry_at=now + timedelta(seconds=wait))
+    wait = retry_after if retry_after else plan.backoff_seconds(account.consecutive_failures + 1)
+    mark_error(account, message, retry_at=now + timedelta(seconds=wait))
 
 
 def _retry_after(exc: RateLimited) -> tuple[float | None, str]:
     """The server's Retry-After, held to the back-off cap (a server may send any number), and the words."""
     wait = exc.retry_after
-    if wait is not None and wait >= core.BACKOFF_CAP_SECONDS:
-        wait = core.BACKOFF_CAP_SECONDS
+    if wait is not None and wait >= plan.BACKOFF_CAP_SECONDS:
+        wait = plan.BACKOFF_CAP_SECONDS
     elif wait is not None and not wait > 0:  # zero, negative or NaN: back off as if none was given
         wait = None
     return wait, str(exc) if wait == exc.retry_after else str(RateLimited(retry_after=wait))
 
 
-# --- push --------------------------------------------------------------------------------------
-
-
-def _primary(owner: User) -> RemoteCalendar | None:
-    return (
-        RemoteCalendar.select()
-        .join(CalendarAccount)
-        .where(CalendarAccount.owner == owner, RemoteCalendar.role == RemoteCalendar.PRIMARY)
-        .order_by(RemoteCalendar.id)
-        .first()
-    )
-
-
-def _event_text(appt: Appointment, owner: User, now: datetime) -> str:
-    contact = appt.contact
-    who = f"{contact.name} <{contact.email}>" if contact else ""
-    summary = appt.title or (f"Appointment with {contact.name}" if contact else "Appointment")
-    description = f"Booked with Slotwise by {who}." if who else "Booked with Slotwise."
-    return ical.appointment_ics(
-        uid=appt.event_uid, start_utc=appt.start_utc, end_utc=appt.end_utc, zone_name=owner_zone(owner).key,
-        summary=summary, description=description, dtstamp=now,
-    )
-
-
-def _delete_remote(store: Store, appt: Appointment) -> None:
-    href, etag = appt.remote_href, appt.remote_etag
-    try:
-        store.delete_object(href, etag)
-    except PreconditionFailed:
-        # Edited in iCloud since: Slotwise is authoritative, delete the version that is there now.
-        current = store.fetch(href)
-        if current is not None:
-            store.delete_object(href, current[0])
-    if appt.remote_calendar_id:
-        RemoteObject.delete().where(RemoteObject.calendar == appt.remote_calendar_id,
-                                    RemoteObject.href == href).execute()
-    appt.remote_calendar = None
-    appt.remote_href = appt.remote_etag = appt.remote_uid = None
-    appt.save()
-
-
-def _write(store: Store, appt: Appointment, primary: RemoteCalendar, owner: User, now: datetime) -> None:
-    ics = _event_text(appt, owner, now)
-    looked = False
-    if appt.remote_href is None:
-        appt.remote_calendar = primary
-        appt.remote_uid = appt.event_uid
-        appt.remote_href = canonical_href(primary.url, f"{appt.event_uid}.ics")
-        appt.remote_etag = None
-        appt.save()  # the intent is durable before the PUT: a retry knows where to look
-    elif appt.remote_etag is None:
-        # An earlier PUT may have reached the server without us hearing back: look before writing.
-        found = store.fetch(appt.remote_href)
-        appt.remote_etag = found[0] if found else None
-        looked = True
-    href = appt.remote_href
-    if appt.remote_etag is None:
-        try:
-            etag = store.put_new(href, ics)
-        except PreconditionFailed:
-            found = store.fetch(href)  # it exists after all (an earlier attempt landed): adopt it
-            etag = store.put_update(href, ics, found[0]) if found else store.put_new(href, ics)
-    else:
-        try:
-            etag = store.put_update(href, ics, appt.remote_etag)
-        except (EtagMismatch, NotFound):
-            found = None if looked else store.fetch(href)
-            etag = store.put_update(href, ics, found[0]) if found else store.put_new(href, ics)
-    appt.remote_etag = etag
-    appt.save()
-    obj, _ = RemoteObject.get_or_create(calendar=primary, href=href, defaults={"etag": etag})
-    obj.etag, obj.uid, obj.data = etag, appt.event_uid, None
-    obj.save()
-
-
-def _store_for(calendar_id: int, account: CalendarAccount, store: Store, extra: dict[int, Store]) -> Store:
-    cal = RemoteCalendar.get_by_id(calendar_id)
-    if cal.account_id == account.id:
-        return store
-    if cal.account_id not in extra:
-        try:
-            extra[cal.account_id] = open_store(cal.account)
-        except SecretUnreadable:
-            accounts.mark_needs_reconnect(cal.account, PASSWORD_UNREADABLE)
-            raise StoreError("The old copy is in another iCloud account whose saved password can no longer be "
-                             "read (the encryption key changed): reconnect that account.") from None
-    return extra[cal.account_id]
-
-
-def _forget_lost_copy(appt: Appointment, run: SyncRun, primary: RemoteCalendar | None) -> None:
-    """The calendar that held the appointment's copy left the account (deleted in iCloud, or its account
-    disconnected): nothing can reach that copy any more, so it is forgotten and written anew."""
-    again = " It is written to the Primary Calendar again." if primary is not None else ""
-    run.add_warning(f"The appointment on {appt.start_utc:%Y-%m-%d %H:%M} UTC had its copy in a calendar that is "
-                    f"no longer in the iCloud account; that copy was lost.{again}")
-    log.info("appointment %s: its copy %s was in a calendar that is gone", appt.id, appt.remote_href)
-    appt.remote_href = appt.remote_etag = appt.remote_uid = None
-    appt.save()
-
-
-def push_appointments(store: Store, account: CalendarAccount, run: SyncRun, now: datetime) -> None:
-    owner = account.owner
-    primary = _primary(owner)
-    states = [Appointment.PUSH_PENDING, Appointment.PUSH_FAILED]
-    if primary is not None:
-        states.append(Appointment.PUSH_NONE)
-    due = Appointment.push_state.in_(states)
-    if primary is not None:
-        # A Primary Calendar change moves future appointments even when they were in sync.
-        due |= (
-            (Appointment.status == Appointment.BOOKED)
-            & (Appointment.end_utc >= now - timedelta(days=1))
-            & (Appointment.remote_calendar.is_null() | (Appointment.remote_calendar != primary))
-        )
-    here = {c.id for c in account.calendars}
-    extra: dict[int, Store] = {}
-    try:
-        for appt in Appointment.select().where(Appointment.owner == owner, due):
-            # Exactly one account handles an appointment, so two accounts' syncs never race on it: the
-            # one holding the Primary Calendar (it opens the other account to delete an old copy), or,
-            # without a Primary Calendar, the one holding the remote copy.
-            if primary is not None:
-                ours = primary.account_id == account.id
-            else:
-                ours = appt.remote_calendar_id is None or appt.remote_calendar_id in here
-            if not ours:
-                continue
-            _push_one(store, account, appt, primary, owner, run, now, extra)
-    finally:
-        for other in extra.values():
-            run.requests += other.requests
-            other.close()
-
-
-def _push_one(store: Store, account: CalendarAccount, appt: Appointment, primary: RemoteCalendar | None,
-              owner: User, run: SyncRun, now: datetime, extra: dict[int, Store]) -> None:
-    if appt.remote_href is not None and appt.remote_calendar_id is None:
-        _forget_lost_copy(appt, run, primary)
-    steps = core.plan_push(
-        booked=appt.status == Appointment.BOOKED, end_utc=appt.end_utc, now=now,
-        primary_id=primary.id if primary else None, remote_calendar_id=appt.remote_calendar_id,
-        has_remote_copy=appt.remote_href is not None,
-    )
-    if steps == [core.MARK_NONE]:
-        appt.push_state, appt.push_error = Appointment.PUSH_NONE, None
-        appt.save()
-        return
-    appt.push_attempts += 1
-    appt.save()
-    try:
-        for step in steps:
-            if step == core.DELETE_REMOTE:
-                target = _store_for(appt.remote_calendar_id, account, store, extra)
-                try:
-                    _delete_remote(target, appt)
-                except ACCOUNT_FAILURES as exc:
-                    if target is store:
-                        raise
-                    # The other account's trouble is not this account's: keep it in the outbox.
-                    raise StoreError(f"The old copy is in another iCloud account that failed: {exc}") from None
-            elif step == core.WRITE:
-                _write(_store_for(primary.id, account, store, extra), appt, primary, owner, now)
-    except StoreError as exc:
-        appt.push_state, appt.push_error = Appointment.PUSH_FAILED, str(exc)
-        appt.save()
-        if isinstance(exc, ACCOUNT_FAILURES):
-            raise
-        run.add_warning(f"The appointment on {appt.start_utc:%Y-%m-%d %H:%M} UTC could not be written: {exc}")
-        return
-    appt.push_state, appt.push_error, appt.push_attempts = Appointment.PUSH_SYNCED, None, 0
-    appt.save()
-    if any(step in (core.DELETE_REMOTE, core.WRITE) for step in steps):
-        run.pushed += 1
-
-
-# --- one run -----------------------------------------------------------------------------------
+# --- one run -------------------------------------------------------------------------------------
 
 
 def sync_account(account_id: int, *, pull: bool = True, push: bool = True) -> SyncRun | None:
@@ -268,29 +143,29 @@ def sync_account(account_id: int, *, pull: bool = True, push: bool = True) -> Sy
                     except (ResponseTooLarge, HostNotAllowed) as exc:
                         failed.append(f"{cal.name}: {exc}")
         if push:
-            push_appointments(store, account, run, now)
+            push_appointments(store, account, run, now, open_other=_open_other)
     except SecretUnreadable:
         run.error = PASSWORD_UNREADABLE
-        accounts.mark_needs_reconnect(account, run.error)
+        mark_needs_reconnect(account, run.error)
     except BadCredentials as exc:
         run.error = f"{exc} Reconnect the account with a new app-specific password."
-        accounts.mark_needs_reconnect(account, run.error)
+        mark_needs_reconnect(account, run.error)
     except RateLimited as exc:
         wait, run.error = _retry_after(exc)
-        _mark_error(account, run.error, now, retry_after=wait)
+        _back_off(account, run.error, now, retry_after=wait)
     except StoreError as exc:
         run.error = str(exc)
-        _mark_error(account, run.error, now)
+        _back_off(account, run.error, now)
     except Exception as exc:  # a bug must not kill the scheduler thread; it is logged in full
         log.exception("sync of account %s failed", account.id)
         run.error = f"The sync stopped on an unexpected error ({type(exc).__name__}); it will be tried again."
-        _mark_error(account, run.error, now)
+        _back_off(account, run.error, now)
     else:
         if failed:  # shown on the account like any sync error; the back-off spares a server sending too much
             run.error = " ".join(failed)
-            _mark_error(account, run.error, now)
+            _back_off(account, run.error, now)
         else:
-            accounts.mark_ok(account, synced_at=utcnow())
+            mark_ok(account, synced_at=utcnow())
     finally:
         if store is not None:
             run.requests += store.requests

@@ -10,6 +10,10 @@ from datetime import datetime, timedelta, timezone
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
+from ..db import database
+from ..mail.outbox import enqueue_reminders, send_due
+from . import sync_due_accounts
+
 log = logging.getLogger(__name__)
 
 JOB_ID = "slotwise-sync-all"
@@ -30,9 +34,6 @@ def should_start(app: Flask) -> bool:
 
 def run_due_syncs(app: Flask) -> int:
     """One tick: sync every account that is due (each under its own lock). Returns how many."""
-    from .db import database
-    from .syncing import sync_due_accounts
-
     with app.app_context():
         database.connect(reuse_if_open=True)
         try:
@@ -44,9 +45,6 @@ def run_due_syncs(app: Flask) -> int:
 
 def run_mail(app: Flask) -> int:
     """One tick of the mail outbox: write due reminders, send what is due (retries after back-off)."""
-    from .db import database
-    from .mail.outbox import enqueue_reminders, send_due
-
     with app.app_context():
         database.connect(reuse_if_open=True)
         try:

@@ -6,8 +6,8 @@ import re
 from flask import Blueprint, abort, make_response, render_template, request
 from flask_login import current_user, login_required
 
-from .. import accounts, syncing
-from ..calendars.caldav_store import StoreError
+from .. import accounts, sync
+from ..caldav_store import StoreError
 from ..models import CalendarAccount
 
 SAFE_COLOR = re.compile(r"^#[0-9a-fA-F]{3,8}$")
@@ -115,7 +115,7 @@ def sync_now(account_id: int):
     account = _own_account(account_id)
     message = None
     try:
-        syncing.sync_account_now(account.id)
+        sync.sync_account_now(account.id)
     except StoreError as exc:
         # The sync engine records failures on the account itself; this covers one that escapes.
         message = str(exc)
