@@ -5,7 +5,7 @@ from flask import jsonify
 from flask_login import current_user, login_required
 
 from ...accounts import accounts_as_json
-from . import api
+from .blueprint import api
 
 
 @api.get("/accounts")

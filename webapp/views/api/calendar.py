@@ -16,7 +16,7 @@ from ... import appointments as svc
 from ... import event_types
 from ...ids import parse_number
 from ...models import Appointment, User
-from . import api, error
+from .blueprint import api, error
 
 MAX_CALENDAR_DAYS = 366
 MAX_AVAILABILITY_DAYS = 62

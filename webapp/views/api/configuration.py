@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from ... import accounts
 from ...models import RemoteCalendar
-from . import api, error
+from .blueprint import api, error
 
 
 def _entry(cal: RemoteCalendar) -> dict:

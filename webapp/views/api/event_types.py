@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from ... import date_overrides, event_types
 from ...models import DateOverride, EventType, User
-from . import api, error
+from .blueprint import api, error
 
 
 def _me() -> User:
