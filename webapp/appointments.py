@@ -13,17 +13,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from peewee import JOIN
 
 from . import syncing
 from .calendars.availability import Rules, free_slots, overlaps, parse_working_hours
 from .db import database, is_sqlite
-from .models import Appointment, BlockedSlot, Contact, RemoteCalendar, User, utcnow
-
-UTC = timezone.utc
+from .models import Appointment, BlockedSlot, Contact, RemoteCalendar, User
+from .times import UTC, naive_utc, utcnow, zone_of
 MAX_LENGTH = timedelta(days=31)
 
 
@@ -43,44 +41,6 @@ class SlotTaken(BookingError):
 
 class ReadOnly(BookingError):
     """An iCloud Blocked Slot: it changes in iCloud, not here."""
-
-
-def naive_utc(value: datetime) -> datetime:
-    """Aware → naive UTC (the stored form); naive values are taken as UTC already."""
-    if value.tzinfo is None:
-        return value
-    return value.astimezone(UTC).replace(tzinfo=None)
-
-
-def parse_instant(text: str | None, tz: ZoneInfo, *, allow_date: bool = True) -> datetime:
-    """ISO 8601 with an offset (aware result), or a date meaning local midnight in `tz`.
-
-    Naive date-times are refused: "10:00" alone does not say in which zone.
-    """
-    text = (text or "").strip()
-    if not text:
-        raise BookingError("Give a date-time in ISO 8601, for example 2026-06-01T09:00:00+02:00.")
-    if allow_date and len(text) == 10:
-        try:
-            day = date.fromisoformat(text)
-        except ValueError:
-            raise BookingError(f"{text!r} is not a date: use YYYY-MM-DD.") from None
-        if not 1900 <= day.year <= 2200:
-            raise BookingError(f"{text!r} is too far from today.")
-        return datetime.combine(day, time(0), tzinfo=tz)
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
-    except ValueError:
-        raise BookingError(f"{text!r} is not an ISO 8601 date-time.") from None
-    if value.tzinfo is None:
-        raise BookingError(f"{text!r} has no UTC offset: add one, for example +02:00 or Z.")
-    if not 1900 <= value.year <= 2200:
-        raise BookingError(f"{text!r} is too far from today.")
-    return value
-
-
-def zone_of(user: User) -> ZoneInfo:
-    return ZoneInfo(user.timezone or "UTC")
 
 
 def rules_of(user: User) -> Rules:

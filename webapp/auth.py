@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from zoneinfo import available_timezones
 
 from flask import Flask, current_app, jsonify, redirect, request, url_for
 from flask_login import LoginManager
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .models import ApiToken, User, utcnow
+from .times import is_zone as valid_timezone
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
@@ -53,19 +53,6 @@ def _unauthorized():
 
 def registration_open() -> bool:
     return bool(current_app.config.get("ALLOW_REGISTRATION")) or not User.select().exists()
-
-
-def valid_timezone(name: str) -> bool:
-    return name in _zones()
-
-
-_ZONES: set[str] = set()
-
-
-def _zones() -> set[str]:
-    if not _ZONES:
-        _ZONES.update(available_timezones())
-    return _ZONES
 
 
 def create_user(email: str, password: str, name: str = "", timezone: str = "UTC") -> User:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 
@@ -17,18 +17,11 @@ from .calendars import sync as core
 from .calendars.caldav_store import Forbidden, Listing, Store
 from .db import database, insert_rows
 from .models import Appointment, BlockedSlot, RemoteCalendar, RemoteObject, SyncRun, User, utcnow
+from .times import zone_of
 
 log = logging.getLogger(__name__)
 
 CHUNK = 200  # ids in one IN (...) list (SQLite caps the number of bound variables of one statement)
-
-
-def owner_zone(user: User) -> ZoneInfo:
-    """The owner's zone: floating times and all-day events are read in it."""
-    try:
-        return ZoneInfo(user.timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 @dataclass
@@ -94,7 +87,7 @@ def _listing(store: Store, cal: RemoteCalendar, run: SyncRun) -> Listing:
 
 
 def pull_calendar(store: Store, cal: RemoteCalendar, run: SyncRun, window: Window, owner: User) -> None:
-    zone = owner_zone(owner)
+    zone = zone_of(owner)  # floating times and all-day events are read in it
     listing = _listing(store, cal, run)
     local = {o.href: o.etag for o in RemoteObject.select().where(RemoteObject.calendar == cal)}
     own_appts = {

@@ -25,7 +25,8 @@ from .calendars.caldav_store import (
     canonical_href,
 )
 from .models import Appointment, CalendarAccount, RemoteCalendar, RemoteObject, SyncRun, User, utcnow
-from .sync_pull import forget_calendar, owner_zone, pull_calendar, sync_window
+from .sync_pull import forget_calendar, pull_calendar, sync_window
+from .times import zone_of
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ def _event_text(appt: Appointment, owner: User, now: datetime) -> str:
     summary = appt.title or (f"Appointment with {contact.name}" if contact else "Appointment")
     description = f"Booked with Slotwise by {who}." if who else "Booked with Slotwise."
     return ical.appointment_ics(
-        uid=appt.event_uid, start_utc=appt.start_utc, end_utc=appt.end_utc, zone_name=owner_zone(owner).key,
+        uid=appt.event_uid, start_utc=appt.start_utc, end_utc=appt.end_utc, zone_name=zone_of(owner).key,
         summary=summary, description=description, dtstamp=now,
     )
 

@@ -204,3 +204,13 @@ def test_week_places_items_by_wall_clock_on_a_dst_change_day(app, owner):
 def test_week_for_a_nonsense_date_shows_this_week(owner_client, week):
     response = owner_client.get(f"/calendar/week?week={week}", headers=HX)
     assert response.status_code == 200 and 'id="week"' in response.get_data(as_text=True)
+
+
+def test_a_stored_zone_this_machine_no_longer_knows_shows_the_week_in_utc(app, owner, owner_client):
+    from webapp.models import User
+
+    with app.app_context():
+        User.update(timezone="Mars/Olympus_Mons").where(User.id == owner.id).execute()
+    response = owner_client.get("/")
+    assert response.status_code == 200 and "Times in UTC" in response.get_data(as_text=True)
+    assert owner_client.get(f"/book/{owner.booking_slug}").status_code == 200

@@ -2,16 +2,14 @@
 from __future__ import annotations
 
 import re
-from functools import cache
-from zoneinfo import available_timezones
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..auth import valid_timezone
 from ..calendars.availability import RulesError, parse_working_hours
 from ..htmx import is_partial
 from ..models import User
+from ..times import is_zone, zone_names
 
 bp = Blueprint("availability", __name__, url_prefix="/settings/profile/availability")
 
@@ -25,12 +23,6 @@ NUMBERS = {
     "horizon_days": ("Booking horizon", 1, 365, "days"),
 }
 _RANGE = re.compile(r"^\s*(\d{1,2}:\d{2})\s*[-–—]\s*(\d{1,2}:\d{2})\s*$")
-
-
-@cache
-def zone_names() -> list[str]:
-    """IANA zone names for the pickers (read once; the list only changes with tzdata)."""
-    return sorted(z for z in available_timezones() if "/" in z or z == "UTC")
 
 
 def ranges_text(ranges: list[list[str]]) -> str:
@@ -74,7 +66,7 @@ def save():
     user = User.get_by_id(current_user.id)
     form = {key: request.form.get(key, "").strip() for key in ["timezone", *(f"day{d}" for d in range(7)), *NUMBERS]}
     errors: dict[str, str] = {}
-    if not valid_timezone(form["timezone"]):
+    if not is_zone(form["timezone"]):
         errors["timezone"] = "Choose a time zone from the list, for example Europe/Berlin."
     hours: dict[str, list[list[str]]] = {}
     for d in range(7):

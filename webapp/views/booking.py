@@ -7,19 +7,17 @@ through appointments.create_appointment(public=True), which re-checks the slot u
 from __future__ import annotations
 
 import calendar as cal
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
 
 from .. import appointments as svc
-from ..auth import valid_timezone
 from ..htmx import is_partial
 from ..models import Appointment, User
-from .availability import zone_names
+from ..times import UTC, BadTime, aware, is_zone, parse_day, parse_instant, zone_named, zone_names, zone_of
 
 bp = Blueprint("booking", __name__, url_prefix="/book")
-UTC = timezone.utc
 
 
 def _owner(slug: str) -> User:
@@ -31,7 +29,7 @@ def _owner(slug: str) -> User:
 
 def _visitor_zone(owner: User) -> ZoneInfo:
     name = request.values.get("tz", "")
-    return ZoneInfo(name) if name and valid_timezone(name) else svc.zone_of(owner)
+    return zone_named(name) if name and is_zone(name) else zone_of(owner)
 
 
 def _now() -> datetime:
@@ -50,10 +48,7 @@ def month(slug: str):
     owner = _owner(slug)
     tz = _visitor_zone(owner)
     today = _now().astimezone(tz).date()
-    try:
-        first = date.fromisoformat(request.args.get("month", "") + "-01")
-    except ValueError:
-        first = today.replace(day=1)
+    first = parse_day(request.args.get("month", "") + "-01") or today.replace(day=1)
     last_month = (today + timedelta(days=owner.horizon_days)).replace(day=1)
     first = min(max(first, today.replace(day=1)), last_month)
     days_in = cal.monthrange(first.year, first.month)[1]
@@ -75,11 +70,8 @@ def month(slug: str):
 def slots(slug: str):
     owner = _owner(slug)
     tz = _visitor_zone(owner)
-    try:
-        day = date.fromisoformat(request.args.get("date", ""))
-    except ValueError:
-        day = None
-    if day is None or not 1900 <= day.year <= 2200:
+    day = parse_day(request.args.get("date", ""))
+    if day is None:
         return render_template("booking/_slots.html", owner=owner, day=None, slots=[], tz=tz.key)
     window = (datetime.combine(day, time(0), tzinfo=tz), datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz))
     found = [s.astimezone(tz) for s in svc.slots_for(owner, *window)]
@@ -89,7 +81,7 @@ def slots(slug: str):
 def _form(owner: User, tz: ZoneInfo, start: datetime, form: dict, errors: dict, status: int = 200):
     html = render_template("booking/_form.html", owner=owner, tz=tz.key, start=start.astimezone(tz),
                            end=(start + timedelta(minutes=owner.slot_minutes)).astimezone(tz),
-                           owner_start=start.astimezone(svc.zone_of(owner)), form=form, errors=errors)
+                           owner_start=start.astimezone(zone_of(owner)), form=form, errors=errors)
     if is_partial():
         return html, 200  # htmx swaps 2xx only
     return render_template("booking/form_page.html", owner=owner, form_html=html), status
@@ -97,8 +89,8 @@ def _form(owner: User, tz: ZoneInfo, start: datetime, form: dict, errors: dict, 
 
 def _start_of(owner: User) -> datetime | None:
     try:
-        return svc.parse_instant(request.values.get("start", ""), svc.zone_of(owner), allow_date=False)
-    except svc.BookingError:
+        return parse_instant(request.values.get("start", ""), zone_of(owner), allow_date=False)
+    except BadTime:
         return None
 
 
@@ -150,7 +142,6 @@ def confirmed(slug: str, ref: str):
     if appointment is None:
         abort(404, "This booking does not exist.")
     tz = _visitor_zone(owner)
-    start = appointment.start_utc.replace(tzinfo=UTC).astimezone(tz)
-    end = appointment.end_utc.replace(tzinfo=UTC).astimezone(tz)
+    start, end = aware(appointment.start_utc, tz), aware(appointment.end_utc, tz)
     return render_template("booking/confirmed.html", owner=owner, appointment=appointment, start=start, end=end,
                            tz=tz.key)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, make_response, render_template, request, url_for
@@ -17,9 +17,9 @@ from flask_login import current_user, login_required
 from .. import appointments as svc
 from ..htmx import trigger
 from ..models import User
+from ..times import BadTime, aware, parse_day, parse_local, zone_of
 
 bp = Blueprint("calendar", __name__)
-UTC = timezone.utc
 CHANGED = "calendar-changed"
 
 
@@ -50,18 +50,8 @@ class Day:
     timed: list[Placed] = field(default_factory=list)
 
 
-def _local(value: datetime, tz: ZoneInfo) -> datetime:
-    return value.replace(tzinfo=UTC).astimezone(tz)
-
-
 def _week_start(raw: str | None, tz: ZoneInfo) -> date:
-    today = datetime.now(tz).date()
-    try:
-        day = date.fromisoformat(raw) if raw else today
-    except ValueError:
-        day = today
-    if not 1900 <= day.year <= 2200:  # far-off dates would overflow date arithmetic
-        day = today
+    day = parse_day(raw) or datetime.now(tz).date()
     return day - timedelta(days=day.weekday())
 
 
@@ -93,7 +83,7 @@ def _lay_out(placed: list[Placed]) -> None:
 
 
 def build_week(user: User, monday: date) -> dict:
-    tz = svc.zone_of(user)
+    tz = zone_of(user)
     start = datetime.combine(monday, time(0), tzinfo=tz)
     end = datetime.combine(monday + timedelta(days=7), time(0), tzinfo=tz)
     today = datetime.now(tz).date()
@@ -101,7 +91,7 @@ def build_week(user: User, monday: date) -> dict:
     items = svc.calendar_items(user, start, end)
     first_hour, last_hour = 8, 18
     for item in items:
-        s, e = _local(item.start, tz), _local(item.end, tz)
+        s, e = aware(item.start, tz), aware(item.end, tz)
         for d in days:
             d0 = datetime.combine(d.date, time(0), tzinfo=tz)
             d1 = datetime.combine(d.date + timedelta(days=1), time(0), tzinfo=tz)
@@ -122,7 +112,7 @@ def build_week(user: User, monday: date) -> dict:
         _lay_out(d.timed)
     return {
         "days": days, "monday": monday, "hours": list(range(first_hour, last_hour)), "tz": tz,
-        "timezone": user.timezone, "prev": monday - timedelta(days=7), "next": monday + timedelta(days=7),
+        "timezone": tz.key, "prev": monday - timedelta(days=7), "next": monday + timedelta(days=7),
         "today": today, "has_all_day": any(d.all_day for d in days), "count": len(items),
     }
 
@@ -131,7 +121,7 @@ def build_week(user: User, monday: date) -> dict:
 @login_required
 def index():
     user = _me()
-    week = build_week(user, _week_start(request.args.get("week"), svc.zone_of(user)))
+    week = build_week(user, _week_start(request.args.get("week"), zone_of(user)))
     return render_template("calendar/index.html", week=week)
 
 
@@ -139,7 +129,7 @@ def index():
 @login_required
 def week():
     user = _me()
-    week = build_week(user, _week_start(request.args.get("week"), svc.zone_of(user)))
+    week = build_week(user, _week_start(request.args.get("week"), zone_of(user)))
     return render_template("calendar/_week.html", week=week)
 
 
@@ -159,8 +149,8 @@ def _item(kind: str, item_id: int) -> svc.Item:
 
 
 def _details(item: svc.Item, message: str | None = None):
-    tz = svc.zone_of(_me())
-    start, end = _local(item.start, tz), _local(item.end, tz)
+    tz = zone_of(_me())
+    start, end = aware(item.start, tz), aware(item.end, tz)
     last_day = (end - timedelta(seconds=1)).date() if end > start else start.date()
     return render_template("calendar/_details.html", item=item, start=start, end=end, last_day=last_day,
                            message=message)
@@ -181,14 +171,10 @@ def _changed(html: str):
 
 def _parse_local(day: str, clock: str, tz: ZoneInfo, errors: dict, key: str) -> datetime | None:
     try:
-        value = datetime.combine(date.fromisoformat(day), time.fromisoformat(clock))
-    except ValueError:
-        errors[key] = "Enter a date and a time."
+        return parse_local(day, clock, tz)
+    except BadTime as exc:
+        errors[key] = str(exc)
         return None
-    if not 1900 <= value.year <= 2200:
-        errors[key] = "Enter a date closer to today."
-        return None
-    return value.replace(tzinfo=tz)
 
 
 def _duration(raw: str, errors: dict) -> int:
@@ -207,7 +193,7 @@ def _appointment_form(form: dict, errors: dict, appointment_id: int | None = Non
 @login_required
 def new_appointment():
     user = _me()
-    tz = svc.zone_of(user)
+    tz = zone_of(user)
     day = request.args.get("date") or datetime.now(tz).date().isoformat()
     form = {"date": day, "start": request.args.get("start", "09:00"), "duration": str(user.slot_minutes),
             "title": "", "name": "", "email": ""}
@@ -218,7 +204,7 @@ def new_appointment():
 @login_required
 def create_appointment():
     user = _me()
-    tz = svc.zone_of(user)
+    tz = zone_of(user)
     form = {k: request.form.get(k, "").strip() for k in ("date", "start", "duration", "title", "name", "email")}
     errors: dict[str, str] = {}
     start = _parse_local(form["date"], form["start"], tz, errors, "start")
@@ -242,8 +228,8 @@ def create_appointment():
 @login_required
 def reschedule_form(item_id: int):
     item = _item("appointment", item_id)
-    tz = svc.zone_of(_me())
-    start = _local(item.start, tz)
+    tz = zone_of(_me())
+    start = aware(item.start, tz)
     form = {"date": start.date().isoformat(), "start": start.strftime("%H:%M"),
             "duration": str(int((item.end - item.start).total_seconds() // 60))}
     return render_template("calendar/_reschedule_form.html", form=form, errors={}, item=item)
@@ -253,7 +239,7 @@ def reschedule_form(item_id: int):
 @login_required
 def reschedule(item_id: int):
     item = _item("appointment", item_id)
-    tz = svc.zone_of(_me())
+    tz = zone_of(_me())
     form = {k: request.form.get(k, "").strip() for k in ("date", "start", "duration")}
     errors: dict[str, str] = {}
     start = _parse_local(form["date"], form["start"], tz, errors, "start")
@@ -279,7 +265,7 @@ def cancel(item_id: int):
 @bp.get("/calendar/blocked-slots/new")
 @login_required
 def new_blocked_slot():
-    tz = svc.zone_of(_me())
+    tz = zone_of(_me())
     day = request.args.get("date") or datetime.now(tz).date().isoformat()
     form = {"start": f"{day}T12:00", "end": f"{day}T13:00", "title": ""}
     return render_template("calendar/_blocked_slot_form.html", form=form, errors={})
@@ -289,7 +275,7 @@ def new_blocked_slot():
 @login_required
 def create_blocked_slot():
     user = _me()
-    tz = svc.zone_of(user)
+    tz = zone_of(user)
     form = {k: request.form.get(k, "").strip() for k in ("start", "end", "title")}
     errors: dict[str, str] = {}
     values = {}

@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 
 from ... import appointments as svc
 from ...models import Appointment, User
+from ...times import BadTime, parse_instant, zone_of
 from . import api, error
 
 MAX_CALENDAR_DAYS = 366
@@ -23,12 +24,19 @@ def _me() -> User:
     return User.get_by_id(current_user.id)
 
 
+def _instant(text: str, tz, *, allow_date: bool = True) -> datetime:
+    try:
+        return parse_instant(text, tz, allow_date=allow_date)
+    except BadTime as exc:
+        raise svc.BookingError(str(exc)) from None
+
+
 def _range(max_days: int, end_inclusive_days: bool = False) -> tuple[datetime, datetime]:
-    tz = svc.zone_of(current_user)
+    tz = zone_of(current_user)
     if not request.args.get("start") or not request.args.get("end"):
         raise svc.BookingError("Give both start and end, for example ?start=2026-06-01&end=2026-06-08.")
-    start = svc.parse_instant(request.args["start"], tz)
-    end = svc.parse_instant(request.args["end"], tz)
+    start = _instant(request.args["start"], tz)
+    end = _instant(request.args["end"], tz)
     if end_inclusive_days and len(request.args["end"].strip()) == 10:
         end = datetime.combine(end.date() + timedelta(days=1), end.time(), tzinfo=tz)
     if end <= start:
@@ -46,12 +54,11 @@ def _body() -> dict:
 
 
 def _times(body: dict) -> tuple[datetime, datetime]:
-    tz = svc.zone_of(current_user)
+    tz = zone_of(current_user)
     for key in ("start", "end"):
         if not isinstance(body.get(key), str):
             raise svc.BookingError(f'"{key}" is required: an ISO 8601 date-time with offset.', "body")
-    return (svc.parse_instant(body["start"], tz, allow_date=False),
-            svc.parse_instant(body["end"], tz, allow_date=False))
+    return _instant(body["start"], tz, allow_date=False), _instant(body["end"], tz, allow_date=False)
 
 
 def _bad(exc: svc.BookingError):
@@ -89,7 +96,7 @@ def availability():
         if not raw.isdigit() or not 5 <= int(raw) <= 1440:
             return error(400, "duration is a number of minutes between 5 and 1440.", "bad_request")
         duration = int(raw)
-    tz = svc.zone_of(user)
+    tz = zone_of(user)
     slots = svc.slots_for(user, start, end, duration_minutes=duration)
     return jsonify(timezone=user.timezone, duration=duration,
                    slots=[s.astimezone(tz).isoformat() for s in slots])
