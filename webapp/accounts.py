@@ -281,7 +281,7 @@ def calendars_of(user: User):
 
 
 def primary_calendar(user: User) -> RemoteCalendar | None:
-    return calendars_of(user).where(RemoteCalendar.role == RemoteCalendar.PRIMARY).first()
+    return RemoteCalendar.primary_of(user)
 
 
 def conflict_calendars(user: User) -> list[RemoteCalendar]:

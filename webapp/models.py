@@ -1,6 +1,6 @@
-"""The whole domain's schema. No Flask or caldav here: query helpers only.
+"""The whole domain's schema and the database proxy it is bound to. No Flask or caldav here: query helpers only.
 
-All datetimes are stored as naive UTC.
+`db.py` wires `database` to the app's real database. All datetimes are stored as naive UTC.
 """
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Any
 from peewee import (
     BooleanField,
     CharField,
+    DatabaseProxy,
     DateTimeField,
     ForeignKeyField,
     IntegerField,
@@ -20,13 +21,9 @@ from peewee import (
     TextField,
 )
 
-from .db import database
+from .times import utcnow
 
-
-def utcnow() -> datetime:
-    """Now as naive UTC, the form every datetime is stored in."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
-
+database = DatabaseProxy()
 
 DEFAULT_WORKING_HOURS: dict[str, list[list[str]]] = {
     str(day): [["09:00", "17:00"]] for day in range(5)  # Monday=0 … Friday=4
@@ -153,6 +150,21 @@ class RemoteCalendar(BaseModel):
     @property
     def is_read(self) -> bool:
         return self.role in (self.PRIMARY, self.CONFLICT)
+
+    @classmethod
+    def primary_of(cls, user: User) -> RemoteCalendar | None:
+        """The user's Primary Calendar, where appointments are written and what the pages show.
+
+        Roles are set in one transaction, so there is one at most; were there ever two, the page and the
+        sync both take the oldest row, which an iCloud rename of a calendar or an account cannot change.
+        """
+        return (
+            cls.select(cls, CalendarAccount)
+            .join(CalendarAccount)
+            .where(CalendarAccount.owner == user, cls.role == cls.PRIMARY)
+            .order_by(cls.id)
+            .first()
+        )
 
 
 class RemoteObject(BaseModel):

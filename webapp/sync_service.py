@@ -51,16 +51,6 @@ def _mark_error(account: CalendarAccount, message: str, now: datetime, retry_aft
 # --- push --------------------------------------------------------------------------------------
 
 
-def _primary(owner: User) -> RemoteCalendar | None:
-    return (
-        RemoteCalendar.select()
-        .join(CalendarAccount)
-        .where(CalendarAccount.owner == owner, RemoteCalendar.role == RemoteCalendar.PRIMARY)
-        .order_by(RemoteCalendar.id)
-        .first()
-    )
-
-
 def _event_text(appt: Appointment, owner: User, now: datetime) -> str:
     contact = appt.contact
     who = f"{contact.name} <{contact.email}>" if contact else ""
@@ -134,7 +124,7 @@ def _store_for(calendar_id: int, account: CalendarAccount, store: Store, extra: 
 
 def push_appointments(store: Store, account: CalendarAccount, run: SyncRun, now: datetime) -> None:
     owner = account.owner
-    primary = _primary(owner)
+    primary = RemoteCalendar.primary_of(owner)
     states = [Appointment.PUSH_PENDING, Appointment.PUSH_FAILED]
     if primary is not None:
         states.append(Appointment.PUSH_NONE)

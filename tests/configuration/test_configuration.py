@@ -260,3 +260,15 @@ def test_api_put_with_a_bearer_token_needs_no_csrf(app, two_accounts, user):
                                      headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
     assert response.json["primary"]["calendar_id"] == gym
+
+
+def test_with_two_primary_rows_the_page_and_the_api_name_the_oldest(app, logged_in, user, make_account):
+    """Roles are set in one step, so two Primary Calendars can only come from a damaged database: then every
+    reader (page, API, push) takes the oldest, whatever the names sort like."""
+    make_account(user, "zed@icloud.example", calendars={"http://x/zed/": ("Zed work", "primary")})
+    make_account(user, "amy@icloud.example", calendars={"http://x/amy/": ("Amy home", "primary")})
+    summary = logged_in.get(f"{BASE}/primary", headers=htmx(logged_in)).get_data(as_text=True)
+    assert "Zed work" in summary and "Amy home" not in summary
+    assert logged_in.get(API).get_json()["primary"]["name"] == "Zed work"
+    with app.app_context():
+        assert RemoteCalendar.primary_of(User.get_by_id(user.id)).name == "Zed work"
