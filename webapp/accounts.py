@@ -13,6 +13,7 @@ from datetime import datetime
 from flask import current_app
 
 from .calendars.caldav_store import BadCredentials, CalendarInfo, Store, StoreError, canonical_href
+from .cleaning import clean_email
 from .crypto import decrypt, encrypt
 from .db import database
 from .models import Appointment, BlockedSlot, CalendarAccount, RemoteCalendar, RemoteObject, User, utcnow
@@ -20,7 +21,6 @@ from .models import Appointment, BlockedSlot, CalendarAccount, RemoteCalendar, R
 log = logging.getLogger(__name__)
 
 APP_PASSWORD = re.compile(r"^[a-z]{16}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_ID = 2**63 - 1
 
 STATUS_LABELS = {
@@ -40,12 +40,6 @@ def normalise_app_password(raw: str) -> str | None:
     if not APP_PASSWORD.match(letters):
         return None
     return "-".join(letters[i : i + 4] for i in range(0, 16, 4))
-
-
-def normalise_email(raw: str) -> str | None:
-    """The Apple ID e-mail in lowercase, or None when it is not shaped like an e-mail address."""
-    email = (raw or "").strip().lower()
-    return email if EMAIL.match(email) and len(email) <= 254 else None
 
 
 def open_store(account: CalendarAccount) -> Store:
@@ -77,8 +71,8 @@ class ConnectProblem(Exception):
 def _check_shape(email: str | None, raw_password: str) -> tuple[str, str]:
     errors: dict[str, str] = {}
     kind = ""
-    clean_email = normalise_email(email) if email is not None else ""
-    if clean_email is None:
+    apple_id = clean_email(email) if email is not None else ""
+    if apple_id is None:
         errors["email"] = "Enter the e-mail address of your Apple ID, such as name@icloud.com."
         kind = "email"
     password = normalise_app_password(raw_password)
@@ -90,7 +84,7 @@ def _check_shape(email: str | None, raw_password: str) -> tuple[str, str]:
         kind = kind or "password_shape"
     if errors:
         raise ConnectProblem(kind, errors)
-    return clean_email or "", password or ""
+    return apple_id or "", password or ""
 
 
 def _list_calendars(email: str, password: str) -> list[CalendarInfo]:

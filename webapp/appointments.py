@@ -19,6 +19,7 @@ from peewee import JOIN
 
 from . import syncing
 from .calendars.availability import Rules, free_slots, overlaps, parse_working_hours
+from .cleaning import clean_email
 from .db import database, is_sqlite
 from .models import Appointment, BlockedSlot, Contact, RemoteCalendar, User
 from .times import UTC, naive_utc, utcnow, zone_of
@@ -85,8 +86,8 @@ def slots_for(user: User, start: datetime, end: datetime, now: datetime | None =
 
 def contact_for(user: User, name: str, email: str) -> Contact:
     """The user's Contact with this e-mail, created when new (the name of an existing one is kept)."""
-    email = email.strip().lower()
-    if "@" not in email or email.startswith("@") or email.endswith("@") or " " in email:
+    email = clean_email(email)
+    if email is None:
         raise BookingError("Enter a valid e-mail address.", "email")
     name = name.strip()
     if not name:

@@ -8,6 +8,7 @@ from flask import Flask, current_app, jsonify, redirect, request, url_for
 from flask_login import LoginManager
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .cleaning import clean_email
 from .models import ApiToken, User, utcnow
 from .times import is_zone as valid_timezone
 
@@ -56,8 +57,8 @@ def registration_open() -> bool:
 
 
 def create_user(email: str, password: str, name: str = "", timezone: str = "UTC") -> User:
-    email = email.strip().lower()
-    if "@" not in email or email.startswith("@") or email.endswith("@"):
+    email = clean_email(email)
+    if email is None:
         raise UserError("Enter a valid e-mail address.")
     if len(password) < 8:
         raise UserError("Choose a password of at least 8 characters.")

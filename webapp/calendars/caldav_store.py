@@ -17,6 +17,8 @@ import niquests
 from caldav.lib import error as caldav_error
 from lxml import etree
 
+from ..cleaning import clean_color
+
 log = logging.getLogger(__name__)
 
 NS = {
@@ -163,18 +165,6 @@ PROPFIND_CALENDARS = """<?xml version="1.0" encoding="utf-8"?>
 <ical:calendar-color/></d:prop></d:propfind>"""
 
 
-def normalise_color(value: str | None) -> str | None:
-    """iCloud sends #RRGGBBAA; keep #RRGGBB, which every browser shows."""
-    if not value:
-        return None
-    value = value.strip()
-    if len(value) == 9 and value.startswith("#"):
-        return value[:7]
-    if len(value) in (4, 7) and value.startswith("#"):
-        return value
-    return None
-
-
 def _text(node: etree._Element | None) -> str | None:
     if node is None:
         return None
@@ -293,7 +283,7 @@ class Store:
                 CalendarInfo(
                     url=url,
                     name=name,
-                    color=normalise_color(_text(prop("ical:calendar-color"))),
+                    color=clean_color(_text(prop("ical:calendar-color"))),
                     ctag=_text(prop("cs:getctag")),
                     sync_token=_text(prop("d:sync-token")),
                 )

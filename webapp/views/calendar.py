@@ -6,7 +6,6 @@ Form errors come back as the same form fragment with 200, since htmx does not sw
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -15,6 +14,7 @@ from flask import Blueprint, abort, make_response, render_template, request, url
 from flask_login import current_user, login_required
 
 from .. import appointments as svc
+from ..cleaning import clean_color
 from ..htmx import trigger
 from ..models import User
 from ..times import BadTime, aware, parse_day, parse_local, zone_of
@@ -308,13 +308,10 @@ def _clock(value: datetime) -> str:
     return value.strftime("%H:%M")
 
 
-_HEX = re.compile(r"^#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
-
-
 @bp.app_template_filter("css_color")
 def _css_color(value: str | None) -> str:
     """A calendar colour from iCloud, only when it is a plain hex colour (it lands in a style attribute)."""
-    return value if value and _HEX.match(value.strip()) else ""
+    return clean_color(value) or ""
 
 
 @bp.app_context_processor

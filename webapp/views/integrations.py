@@ -1,16 +1,13 @@
 """My Profile → Integrations: connect, reconnect, sync and disconnect iCloud Calendar accounts."""
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint, abort, make_response, render_template, request
 from flask_login import current_user, login_required
 
 from .. import accounts, syncing
+from ..cleaning import clean_color
 from ..calendars.caldav_store import StoreError
 from ..models import CalendarAccount
-
-SAFE_COLOR = re.compile(r"^#[0-9a-fA-F]{3,8}$")
 
 bp = Blueprint("integrations", __name__, url_prefix="/settings/profile/integrations")
 
@@ -28,7 +25,7 @@ def _last_synced(account: CalendarAccount) -> str:
 @bp.app_template_filter("safe_color")
 def _safe_color(color: str | None) -> str:
     """A calendar colour from the server, only ever as #hex inside a style attribute."""
-    return color if color and SAFE_COLOR.match(color) else "#9ca3af"
+    return clean_color(color) or "#9ca3af"
 
 
 def _own_account(account_id: int) -> CalendarAccount:
