@@ -21,7 +21,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     config.load(app, test_config)
 
-    from . import auth, cli, crypto, db, errors, htmx, scheduler, security
+    from . import auth, cli, crypto, db, errors, filters, htmx, scheduler, security
 
     db.init_app(app)
     crypto.init_app(app)
@@ -29,6 +29,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     htmx.init_app(app)
     errors.init_app(app)
+    filters.init_app(app)
     cli.init_app(app)
 
     from .views import register_blueprints

@@ -53,3 +53,11 @@ def test_api_instants_take_z_and_dates_as_local_midnight():
     assert parse_instant("2026-06-01T08:00Z", BERLIN) == datetime(2026, 6, 1, 8, tzinfo=timezone.utc)
     assert parse_instant("2026-06-01", BERLIN) == datetime(2026, 6, 1, tzinfo=BERLIN)
     assert parse_day("2026-06-01") == date(2026, 6, 1)
+
+
+def test_the_date_filter_writes_the_day_without_a_leading_zero():
+    from webapp.filters import day
+
+    assert day(date(2026, 6, 1)) == "Monday 1 June 2026"
+    assert day(date(2026, 6, 1), "short_no_year") == "Mon 1 Jun"
+    assert day(date(2026, 12, 24), "day_month_year") == "24 Dec 2026"

@@ -14,7 +14,6 @@ from flask import Blueprint, abort, make_response, render_template, request, url
 from flask_login import current_user, login_required
 
 from .. import appointments as svc
-from ..cleaning import clean_color
 from ..htmx import trigger
 from ..models import User
 from ..times import BadTime, aware, parse_day, parse_local, zone_of
@@ -301,17 +300,6 @@ def delete_blocked_slot(item_id: int):
     except svc.ReadOnly as exc:
         return _details(item, str(exc))
     return _changed(render_template("calendar/_gone.html", message="Blocked Slot deleted."))
-
-
-@bp.app_template_filter("clock")
-def _clock(value: datetime) -> str:
-    return value.strftime("%H:%M")
-
-
-@bp.app_template_filter("css_color")
-def _css_color(value: str | None) -> str:
-    """A calendar colour from iCloud, only when it is a plain hex colour (it lands in a style attribute)."""
-    return clean_color(value) or ""
 
 
 @bp.app_context_processor

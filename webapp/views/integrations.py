@@ -5,27 +5,10 @@ from flask import Blueprint, abort, make_response, render_template, request
 from flask_login import current_user, login_required
 
 from .. import accounts, syncing
-from ..cleaning import clean_color
 from ..calendars.caldav_store import StoreError
 from ..models import CalendarAccount
 
 bp = Blueprint("integrations", __name__, url_prefix="/settings/profile/integrations")
-
-
-@bp.app_template_filter("status_label")
-def _status_label(account: CalendarAccount) -> str:
-    return accounts.status_label(account)
-
-
-@bp.app_template_filter("last_synced")
-def _last_synced(account: CalendarAccount) -> str:
-    return accounts.last_synced_words(account.last_synced_at)
-
-
-@bp.app_template_filter("safe_color")
-def _safe_color(color: str | None) -> str:
-    """A calendar colour from the server, only ever as #hex inside a style attribute."""
-    return clean_color(color) or "#9ca3af"
 
 
 def _own_account(account_id: int) -> CalendarAccount:
