@@ -334,23 +334,3 @@ def calendars_by_account(user: User) -> list[tuple[CalendarAccount, list[RemoteC
     for cal in calendars_of(user):
         groups.setdefault(cal.account_id, (cal.account, []))[1].append(cal)
     return list(groups.values())
-
-
-def accounts_as_json(user: User) -> list[dict]:
-    """The user's accounts for GET /api/v1/accounts (never the password)."""
-    from .models import as_json
-
-    result = []
-    for account in CalendarAccount.of(user):
-        result.append({
-            "id": account.id,
-            "email": account.email,
-            "status": account.status,
-            "last_synced_at": as_json(account.last_synced_at),
-            "calendars": [
-                {"id": cal.id, "name": cal.name, "color": cal.color,
-                 "role": cal.role if cal.role in (RemoteCalendar.PRIMARY, RemoteCalendar.CONFLICT) else None}
-                for cal in account.calendars.order_by(RemoteCalendar.name, RemoteCalendar.id)
-            ],
-        })
-    return result

@@ -8,6 +8,7 @@ from flask import Flask, current_app, jsonify, redirect, request, url_for
 from flask_login import LoginManager
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from . import htmx
 from .cleaning import clean_email
 from .models import ApiToken, User, utcnow
 from .times import is_zone as valid_timezone
@@ -45,10 +46,8 @@ def _load_user_from_token(req) -> User | None:
 def _unauthorized():
     if request.path.startswith("/api/"):
         return jsonify(error="unauthorized", message="Send a valid API token as 'Authorization: Bearer <token>'."), 401
-    if request.headers.get("HX-Request") == "true":
-        response = current_app.response_class(status=401)
-        response.headers["HX-Redirect"] = url_for("auth.login")
-        return response
+    if htmx.is_htmx():
+        return htmx.redirect(url_for("auth.login"), 401)
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 import json
 import secrets
 import uuid
-from datetime import datetime, timezone
-from typing import Any
 
 from peewee import (
     BooleanField,
@@ -268,10 +266,3 @@ ALL_MODELS: list[type[Model]] = [
     BlockedSlot,
     SyncRun,
 ]
-
-
-def as_json(value: Any) -> Any:
-    """Naive-UTC datetimes as ISO 8601 with offset, for JSON answers."""
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=timezone.utc).isoformat()
-    return value

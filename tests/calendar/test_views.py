@@ -103,7 +103,7 @@ def test_new_appointment_form_books_and_reuses_contact(app, owner_client, day):
     ({"start": "25:00"}, "start", "Enter a date and a time"),
     ({"duration": "0"}, "duration", "between 5 and 1440"),
     ({"email": "nope"}, "email", "valid e-mail"),
-    ({"name": ""}, "name", "Enter the contact"),
+    ({"name": ""}, "name", "Enter a name"),
 ])
 def test_new_appointment_errors_sit_next_to_their_fields(owner_client, day, change, field, words):
     data = {"date": day.isoformat(), "start": "10:00", "duration": "30", "title": "", "name": "G",
@@ -190,7 +190,7 @@ def test_calendar_needs_sign_in(client):
 def test_week_places_items_by_wall_clock_on_a_dst_change_day(app, owner):
     from datetime import date
 
-    from webapp.views.calendar import build_week
+    from webapp.calendar_week import build_week
 
     spring = date(2027, 3, 28)  # Sunday: Berlin jumps from 02:00 to 03:00
     with app.app_context():

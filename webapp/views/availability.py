@@ -7,7 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..calendars.availability import RulesError, parse_working_hours
-from ..htmx import is_partial
+from ..htmx import FORM_ERRORS, is_partial
 from ..models import User
 from ..times import is_zone, zone_names
 
@@ -88,7 +88,7 @@ def save():
     if not errors and not hours:
         errors["day0"] = "Enter working hours on at least one day, or nobody can book you."
     if errors:
-        return _render(form, errors, status=200 if is_partial() else 422)
+        return _render(form, errors, status=FORM_ERRORS)
     user.timezone = form["timezone"]
     user.working_hours = hours
     for key, value in values.items():

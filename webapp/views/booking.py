@@ -10,10 +10,11 @@ import calendar as cal
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from .. import appointments as svc
-from ..htmx import is_partial
+from .. import htmx
+from ..htmx import FORM_ERRORS, is_partial
 from ..models import Appointment, User
 from ..times import UTC, BadTime, aware, is_zone, parse_day, parse_instant, zone_named, zone_names, zone_of
 
@@ -79,12 +80,11 @@ def slots(slug: str):
 
 
 def _form(owner: User, tz: ZoneInfo, start: datetime, form: dict, errors: dict, status: int = 200):
-    html = render_template("booking/_form.html", owner=owner, tz=tz.key, start=start.astimezone(tz),
-                           end=(start + timedelta(minutes=owner.slot_minutes)).astimezone(tz),
-                           owner_start=start.astimezone(zone_of(owner)), form=form, errors=errors)
-    if is_partial():
-        return html, 200  # htmx swaps 2xx only
-    return render_template("booking/form_page.html", owner=owner, form_html=html), status
+    context = dict(owner=owner, tz=tz.key, start=start.astimezone(tz),
+                   end=(start + timedelta(minutes=owner.slot_minutes)).astimezone(tz),
+                   owner_start=start.astimezone(zone_of(owner)), form=form, errors=errors)
+    template = "booking/_form.html" if is_partial() else "booking/form_page.html"
+    return render_template(template, **context), status
 
 
 def _start_of(owner: User) -> datetime | None:
@@ -111,11 +111,7 @@ def book(slug: str):
     if start is None:
         abort(400, "This booking does not name a time. Pick a time on the booking page.")
     form = {"name": request.form.get("name", "").strip()[:200], "email": request.form.get("email", "").strip()}
-    errors: dict[str, str] = {}
-    if not form["name"]:
-        errors["name"] = "Enter your name."
-    if not form["email"]:
-        errors["email"] = "Enter your e-mail address."
+    errors = svc.contact_problems(form["name"], form["email"], required=True)
     if not errors:
         try:
             appointment = svc.create_appointment(
@@ -126,12 +122,10 @@ def book(slug: str):
         except svc.BookingError as exc:
             errors[exc.field if exc.field in ("name", "email") else "slot"] = str(exc)
     if errors:
-        return _form(owner, tz, start, form, errors, 409 if "slot" in errors else 422)
+        return _form(owner, tz, start, form, errors, FORM_ERRORS)
     target = url_for("booking.confirmed", slug=slug, ref=appointment.uuid, tz=tz.key)
     if is_partial():
-        response = make_response("", 200)
-        response.headers["HX-Redirect"] = target
-        return response
+        return htmx.redirect(target)
     return redirect(target, 303)
 
 

@@ -5,10 +5,11 @@ Each segment is a self-replacing HTMX widget: summary ⇄ form. The rules live i
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, make_response, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 
 from .. import accounts
+from ..htmx import trigger
 from ..models import CalendarAccount, RemoteCalendar
 
 bp = Blueprint("calendar_config", __name__, url_prefix="/settings/profile/calendar-configuration")
@@ -53,9 +54,7 @@ def _calendars_of(account: CalendarAccount | None) -> list[RemoteCalendar]:
 
 
 def _saved(body: tuple[str, int]):
-    response = make_response(body)
-    response.headers["HX-Trigger"] = CHANGED  # the other segment's summary refreshes itself
-    return response
+    return trigger(body, CHANGED)  # the other segment's summary refreshes itself
 
 
 @bp.get("")

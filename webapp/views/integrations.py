@@ -1,10 +1,10 @@
 """My Profile → Integrations: connect, reconnect, sync and disconnect iCloud Calendar accounts."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, make_response, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 
-from .. import accounts, syncing
+from .. import accounts, htmx, syncing
 from ..calendars.caldav_store import StoreError
 from ..models import CalendarAccount
 
@@ -52,12 +52,8 @@ def connect():
         # The password is never sent back: the user types it again.
         return render_template("profile/_connect_form.html", email=email.strip(), errors=problem.errors,
                                kind=problem.kind), 422
-    response = make_response(_icloud_section(just_connected=True))
     # The form swaps itself on errors; on success the whole iCloud card shows the connected account.
-    response.headers["HX-Retarget"] = "#icloud-calendar"
-    response.headers["HX-Reswap"] = "outerHTML"
-    response.headers["HX-Trigger"] = "accounts-changed"
-    return response
+    return htmx.retarget(_icloud_section(just_connected=True), "#icloud-calendar")
 
 
 @bp.get("/accounts/<int:account_id>")
@@ -83,10 +79,8 @@ def reconnect(account_id: int):
         account = CalendarAccount.get_by_id(account.id)
         return render_template("profile/_account_card.html", account=account, reconnect=True,
                                errors=problem.errors, kind=problem.kind), 422
-    response = make_response(render_template("profile/_account_card.html", account=account,
-                                                    message="Reconnected. Apple accepted the new app-specific password."))
-    response.headers["HX-Trigger"] = "accounts-changed"
-    return response
+    return render_template("profile/_account_card.html", account=account,
+                           message="Reconnected. Apple accepted the new app-specific password.")
 
 
 @bp.post("/accounts/<int:account_id>/sync")
@@ -110,6 +104,4 @@ def sync_now(account_id: int):
 @login_required
 def disconnect(account_id: int):
     accounts.disconnect_account(_own_account(account_id))
-    response = make_response(_icloud_section())
-    response.headers["HX-Trigger"] = "accounts-changed"
-    return response
+    return _icloud_section()

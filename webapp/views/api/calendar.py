@@ -14,7 +14,9 @@ from flask_login import current_user, login_required
 from ... import appointments as svc
 from ...models import Appointment, User
 from ...times import BadTime, parse_instant, zone_of
+from ... import calendar_week
 from . import api, error
+from .serialisers import appointment_json, availability_json, blocked_slot_json, item_json
 
 MAX_CALENDAR_DAYS = 366
 MAX_AVAILABILITY_DAYS = 62
@@ -79,7 +81,7 @@ def calendar_items():
         start, end = _range(MAX_CALENDAR_DAYS)
     except svc.BookingError as exc:
         return _bad(exc)
-    return jsonify(items=[item.as_json() for item in svc.calendar_items(_me(), start, end)])
+    return jsonify(items=[item_json(item) for item in calendar_week.calendar_items(_me(), start, end)])
 
 
 @api.get("/availability")
@@ -91,15 +93,12 @@ def availability():
     except svc.BookingError as exc:
         return _bad(exc)
     raw = request.args.get("duration", "")
-    duration = user.slot_minutes
-    if raw:
-        if not raw.isdigit() or not 5 <= int(raw) <= 1440:
-            return error(400, "duration is a number of minutes between 5 and 1440.", "bad_request")
-        duration = int(raw)
-    tz = zone_of(user)
+    try:
+        duration = svc.parse_minutes(raw) if raw else user.slot_minutes
+    except svc.BookingError as exc:
+        return error(400, str(exc), "bad_request")
     slots = svc.slots_for(user, start, end, duration_minutes=duration)
-    return jsonify(timezone=user.timezone, duration=duration,
-                   slots=[s.astimezone(tz).isoformat() for s in slots])
+    return jsonify(availability_json(user, zone_of(user), duration, slots))
 
 
 @api.post("/appointments")
@@ -121,7 +120,7 @@ def create_appointment():
         appointment = svc.create_appointment(_me(), start, end, title, name, email)
     except svc.BookingError as exc:
         return _bad(exc)
-    return jsonify(svc.appointment_json(appointment)), 201
+    return jsonify(appointment_json(appointment)), 201
 
 
 def _appointment(appointment_id: int) -> Appointment | None:
@@ -134,7 +133,7 @@ def get_appointment(appointment_id: int):
     appointment = _appointment(appointment_id)
     if appointment is None:
         return error(404, "No appointment of yours has this id.", "not_found")
-    return jsonify(svc.appointment_json(appointment))
+    return jsonify(appointment_json(appointment))
 
 
 @api.patch("/appointments/<int:appointment_id>")
@@ -148,7 +147,7 @@ def reschedule_appointment(appointment_id: int):
         svc.reschedule(appointment, start, end)
     except svc.BookingError as exc:
         return _bad(exc)
-    return jsonify(svc.appointment_json(appointment))
+    return jsonify(appointment_json(appointment))
 
 
 @api.delete("/appointments/<int:appointment_id>")
@@ -173,7 +172,7 @@ def create_blocked_slot():
         slot = svc.create_blocked_slot(_me(), start, end, title)
     except svc.BookingError as exc:
         return _bad(exc)
-    return jsonify(svc.blocked_slot_json(slot)), 201
+    return jsonify(blocked_slot_json(slot)), 201
 
 
 @api.delete("/blocked-slots/<int:slot_id>")

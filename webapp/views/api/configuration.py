@@ -5,20 +5,12 @@ from flask import jsonify, request
 from flask_login import current_user, login_required
 
 from ... import accounts
-from ...models import RemoteCalendar
 from . import api, error
-
-
-def _entry(cal: RemoteCalendar) -> dict:
-    return {"account_id": cal.account_id, "calendar_id": cal.id, "name": cal.name}
+from .serialisers import configuration_json
 
 
 def _configuration() -> dict:
-    primary = accounts.primary_calendar(current_user)
-    return {
-        "primary": _entry(primary) if primary else None,
-        "conflicts": [_entry(cal) for cal in accounts.conflict_calendars(current_user)],
-    }
+    return configuration_json(accounts.primary_calendar(current_user), accounts.conflict_calendars(current_user))
 
 
 @api.get("/calendar-configuration")
