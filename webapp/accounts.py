@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
 from datetime import datetime
 
 from flask import current_app
@@ -255,82 +254,3 @@ def last_synced_words(when: datetime | None, now: datetime | None = None) -> str
     if minutes < 48 * 60:
         return f"Last synced {minutes // 60} h ago"
     return f"Last synced {when:%Y-%m-%d %H:%M} UTC"
-
-
-# --- Primary Calendar and Check for Conflicts --------------------------------------------------------
-
-
-class ConfigurationRefused(ValueError):
-    """The choice names a calendar that is not one of the user's; nothing was changed."""
-
-
-def calendars_of(user: User):
-    """Every RemoteCalendar of the user's accounts, grouped by account e-mail then name."""
-    return (
-        RemoteCalendar.select(RemoteCalendar, CalendarAccount)
-        .join(CalendarAccount)
-        .where(CalendarAccount.owner == user)
-        .order_by(CalendarAccount.email, RemoteCalendar.name, RemoteCalendar.id)
-    )
-
-
-def primary_calendar(user: User) -> RemoteCalendar | None:
-    return RemoteCalendar.primary_of(user)
-
-
-def conflict_calendars(user: User) -> list[RemoteCalendar]:
-    return list(calendars_of(user).where(RemoteCalendar.role == RemoteCalendar.CONFLICT))
-
-
-def configure_calendars(user: User, primary_id: int | None, conflict_ids: Iterable[int]) -> set[int]:
-    """Set the Primary Calendar (or none) and the Check for Conflicts calendars in one step.
-
-    Only calendars of the user's own accounts are accepted, else ConfigurationRefused and nothing
-    changes. A Primary also ticked for conflicts stays "primary" (it is read anyway). Appointments
-    are not touched: they keep pointing at the calendar they were written to, which is how the sync
-    engine knows to move them. Asks for a sync of, and returns the ids of, the accounts whose
-    calendars changed role.
-    """
-    wanted_conflicts = set(conflict_ids)
-    mine = {cal.id: cal for cal in calendars_of(user)}
-    foreign = ({primary_id} if primary_id is not None else set()) | wanted_conflicts
-    foreign -= mine.keys()
-    if foreign:
-        raise ConfigurationRefused(
-            "You can only choose calendars of your own connected iCloud accounts. Nothing was changed."
-        )
-    changed: set[int] = set()
-    with database.atomic():
-        for cal in mine.values():
-            if cal.id == primary_id:
-                role = RemoteCalendar.PRIMARY
-            elif cal.id in wanted_conflicts:
-                role = RemoteCalendar.CONFLICT
-            else:
-                role = RemoteCalendar.NONE
-            if cal.role != role:
-                cal.role = role
-                cal.save(only=[RemoteCalendar.role])
-                changed.add(cal.account_id)
-    if changed:
-        _request_sync(sorted(changed))
-    return changed
-
-
-def parse_calendar_id(value: object) -> int:
-    """A calendar id from a form or JSON; ConfigurationRefused when it is not a whole number."""
-    if isinstance(value, bool):
-        raise ConfigurationRefused("Calendar ids are whole numbers. Nothing was changed.")
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
-    if isinstance(value, int) and 0 < value <= MAX_ID:
-        return value
-    raise ConfigurationRefused("Calendar ids are whole numbers. Nothing was changed.")
-
-
-def calendars_by_account(user: User) -> list[tuple[CalendarAccount, list[RemoteCalendar]]]:
-    """The user's calendars grouped by account, for the Check for Conflicts checkboxes."""
-    groups: dict[int, tuple[CalendarAccount, list[RemoteCalendar]]] = {}
-    for cal in calendars_of(user):
-        groups.setdefault(cal.account_id, (cal.account, []))[1].append(cal)
-    return list(groups.values())
