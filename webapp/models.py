@@ -235,11 +235,12 @@ class SyncRun(BaseModel):
     account = ForeignKeyField(CalendarAccount, backref="sync_runs", on_delete="CASCADE")
     started_at = DateTimeField(default=utcnow)
     finished_at = DateTimeField(null=True)
-    pulled = IntegerField(default=0)
-    updated = IntegerField(default=0)
-    deleted = IntegerField(default=0)
-    pushed = IntegerField(default=0)
-    skipped = IntegerField(default=0)
+    # what the run did, counted in events (objects) and HTTP requests
+    pulled = IntegerField(default=0)  # new events mirrored
+    updated = IntegerField(default=0)  # changed events mirrored again
+    deleted = IntegerField(default=0)  # events gone from the server
+    pushed = IntegerField(default=0)  # appointments written
+    skipped = IntegerField(default=0)  # events that could not be read
     requests = IntegerField(default=0)
     error = TextField(null=True)
     warnings = TextField(default="")

@@ -84,6 +84,22 @@ def _form(template: str, form: dict, errors: dict, **context):
     return render_template(template, form=form, errors=errors, **context), FORM_ERRORS if errors else 200
 
 
+def _answer(template: str, form: dict, errors: dict, made, message: str, **context):
+    """The form again with its messages (422), or the details of what `made()` returns (the week reloads)."""
+    if errors:
+        return _form(template, form, errors, **context)
+    return _changed(_details(made(), message))
+
+
+def _attempt(errors: dict, field_of, call, *args):
+    """Run a domain call; a BookingError becomes the message of the field `field_of(exc)` names."""
+    try:
+        return call(*args)
+    except svc.BookingError as exc:
+        errors[field_of(exc)] = str(exc)
+        return None
+
+
 def _when(form: dict, tz: ZoneInfo, errors: dict) -> tuple[datetime, datetime] | None:
     """Start and end from the date, start and duration fields; messages go into `errors`."""
     try:
@@ -117,13 +133,10 @@ def create_appointment():
     errors = svc.contact_problems(form["name"], form["email"], required=False)
     when = _when(form, zone_of(user), errors)
     if not errors and when:
-        try:
-            appointment = svc.create_appointment(user, *when, form["title"], form["name"], form["email"])
-        except svc.BookingError as exc:
-            errors[exc.field if exc.field in ("name", "email") else "start"] = str(exc)
-    if errors:
-        return _form("calendar/_appointment_form.html", form, errors)
-    return _changed(_details(appointment_item(appointment), "Appointment booked."))
+        appointment = _attempt(errors, lambda exc: exc.field if exc.field in ("name", "email") else "start",
+                               svc.create_appointment, user, *when, form["title"], form["name"], form["email"])
+    return _answer("calendar/_appointment_form.html", form, errors, lambda: appointment_item(appointment),
+                   "Appointment booked.")
 
 
 @bp.get("/calendar/appointments/<int:item_id>/reschedule")
@@ -144,13 +157,9 @@ def reschedule(item_id: int):
     errors: dict[str, str] = {}
     when = _when(form, zone_of(_me()), errors)
     if not errors and when:
-        try:
-            svc.reschedule(item.record, *when)
-        except svc.BookingError as exc:
-            errors["start"] = str(exc)
-    if errors:
-        return _form("calendar/_reschedule_form.html", form, errors, item=item)
-    return _changed(_details(appointment_item(item.record), "Appointment rescheduled."))
+        _attempt(errors, lambda exc: "start", svc.reschedule, item.record, *when)
+    return _answer("calendar/_reschedule_form.html", form, errors, lambda: appointment_item(item.record),
+                   "Appointment rescheduled.", item=item)
 
 
 @bp.post("/calendar/appointments/<int:item_id>/cancel")
@@ -184,13 +193,9 @@ def create_blocked_slot():
         except BadTime as exc:
             errors[key] = str(exc)
     if not errors:
-        try:
-            slot = svc.create_blocked_slot(user, values["start"], values["end"], form["title"])
-        except svc.BookingError as exc:
-            errors["end"] = str(exc)
-    if errors:
-        return _form("calendar/_blocked_slot_form.html", form, errors)
-    return _changed(_details(blocked_item(slot), "Blocked Slot added."))
+        slot = _attempt(errors, lambda exc: "end", svc.create_blocked_slot, user, values["start"], values["end"],
+                        form["title"])
+    return _answer("calendar/_blocked_slot_form.html", form, errors, lambda: blocked_item(slot), "Blocked Slot added.")
 
 
 @bp.post("/calendar/blocked-slots/<int:item_id>/delete")

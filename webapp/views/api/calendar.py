@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import jsonify, request
+from flask import abort, jsonify, request
 from flask_login import current_user, login_required
 
 from ... import appointments as svc
@@ -63,6 +63,16 @@ def _times(body: dict) -> tuple[datetime, datetime]:
     return _instant(body["start"], tz, allow_date=False), _instant(body["end"], tz, allow_date=False)
 
 
+def _timed_body() -> tuple[dict, datetime, datetime, str]:
+    """The JSON body of a new appointment or Blocked Slot, with its start, end and title checked."""
+    body = _body()
+    start, end = _times(body)
+    title = body.get("title") or ""
+    if not isinstance(title, str):
+        raise svc.BookingError('"title" is text.', "body")
+    return body, start, end, title
+
+
 def _bad(exc: svc.BookingError):
     """Malformed input is 400; well-formed input that cannot be done is 422; busy time is 409."""
     if isinstance(exc, svc.SlotTaken):
@@ -105,15 +115,11 @@ def availability():
 @login_required
 def create_appointment():
     try:
-        body = _body()
-        start, end = _times(body)
+        body, start, end, title = _timed_body()
         contact = body.get("contact")
         if contact is not None and not isinstance(contact, dict):
             raise svc.BookingError('"contact" is an object: {"name": ..., "email": ...}.', "body")
         contact = contact or {}
-        title = body.get("title") or ""
-        if not isinstance(title, str):
-            raise svc.BookingError('"title" is text.', "body")
         name, email = contact.get("name"), contact.get("email")
         if (name is not None and not isinstance(name, str)) or (email is not None and not isinstance(email, str)):
             raise svc.BookingError("The contact's name and e-mail are text.", "body")
@@ -123,16 +129,17 @@ def create_appointment():
     return jsonify(appointment_json(appointment)), 201
 
 
-def _appointment(appointment_id: int) -> Appointment | None:
-    return svc.appointment_of(_me(), appointment_id)
+def _appointment(appointment_id: int) -> Appointment:
+    appointment = svc.appointment_of(_me(), appointment_id)
+    if appointment is None:
+        abort(404, "No appointment of yours has this id.")  # JSON under /api/ (webapp/errors.py)
+    return appointment
 
 
 @api.get("/appointments/<int:appointment_id>")
 @login_required
 def get_appointment(appointment_id: int):
     appointment = _appointment(appointment_id)
-    if appointment is None:
-        return error(404, "No appointment of yours has this id.", "not_found")
     return jsonify(appointment_json(appointment))
 
 
@@ -140,8 +147,6 @@ def get_appointment(appointment_id: int):
 @login_required
 def reschedule_appointment(appointment_id: int):
     appointment = _appointment(appointment_id)
-    if appointment is None:
-        return error(404, "No appointment of yours has this id.", "not_found")
     try:
         start, end = _times(_body())
         svc.reschedule(appointment, start, end)
@@ -154,8 +159,6 @@ def reschedule_appointment(appointment_id: int):
 @login_required
 def cancel_appointment(appointment_id: int):
     appointment = _appointment(appointment_id)
-    if appointment is None:
-        return error(404, "No appointment of yours has this id.", "not_found")
     svc.cancel(appointment)
     return "", 204
 
@@ -164,11 +167,7 @@ def cancel_appointment(appointment_id: int):
 @login_required
 def create_blocked_slot():
     try:
-        body = _body()
-        start, end = _times(body)
-        title = body.get("title") or ""
-        if not isinstance(title, str):
-            raise svc.BookingError('"title" is text.', "body")
+        _, start, end, title = _timed_body()
         slot = svc.create_blocked_slot(_me(), start, end, title)
     except svc.BookingError as exc:
         return _bad(exc)
