@@ -7,16 +7,8 @@ import pytest
 
 from webapp.models import Appointment
 
-from .conftest import at
+from .conftest import HX, at
 
-HX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def owner_client(owner, auth, client):
-    auth.login()
-    client.hx = {**HX, "X-CSRFToken": auth.csrf_token()}
-    return client
 
 
 def _form(client, day, duration="30", **contact):

@@ -8,17 +8,9 @@ import pytest
 from webapp.appointments import create_appointment, create_blocked_slot
 from webapp.models import Appointment, BlockedSlot, Contact, RemoteCalendar
 
-from .conftest import at
+from .conftest import HX, at
 
 UTC = timezone.utc
-HX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def owner_client(owner, auth, client):
-    auth.login()
-    client.hx = {**HX, "X-CSRFToken": auth.csrf_token()}
-    return client
 
 
 @pytest.fixture
