@@ -1,4 +1,4 @@
-# Slotwise: `make run` serves the app, `make test` runs the whole suite (browser tests included).
+# Slotwise: `make run` serves the app (waitress), `make demo` the app with a seeded local CalDAV server, `make test` runs the whole suite (browser tests included).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test bench install install-test chromium clean
+.PHONY: run demo test bench install install-test chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,10 @@ install-test: $(VENV)/.installed-test
 
 run: install
 	$(BIN)/flask --app webapp init-db
-	SCHEDULER_ENABLED=$${SCHEDULER_ENABLED:-1} $(BIN)/flask --app webapp run --host $(HOST) --port $(PORT)
+	HOST=$(HOST) PORT=$(PORT) SCHEDULER_ENABLED=$${SCHEDULER_ENABLED:-1} $(BIN)/python -m webapp.serve
+
+demo: install
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/python -m webapp.demo
 
 chromium:
 	@test -x $(CHROMIUM) || { echo "Installing Debian's chromium for the browser tests"; \

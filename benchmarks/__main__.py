@@ -28,12 +28,18 @@ PEER_PYTHON = HERE / ".venv-vdirsyncer" / "bin" / "python"
 APPLE_ID = "bench@icloud.example"
 APP_PASSWORD = "abcd-efgh-ijkl-mnop"
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+GROWTH_SIZES = (1000, 4000)
 
 
 @dataclass
 class Figure:
     seconds: float
     requests: int
+    server_seconds: float = 0.0  # the server's own time answering those requests
+
+    @property
+    def client_seconds(self) -> float:
+        return self.seconds - self.server_seconds
 
 
 def free_port() -> int:
@@ -80,8 +86,10 @@ class BenchServer:
     def reset_count(self) -> None:
         urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{self.port}/__requests", method="POST"))
 
-    def count(self) -> int:
-        return int(urllib.request.urlopen(f"http://127.0.0.1:{self.port}/__requests").read())
+    def count(self) -> tuple[int, float]:
+        """Requests served since the last reset, and the seconds the server spent answering them."""
+        requests, seconds = urllib.request.urlopen(f"http://127.0.0.1:{self.port}/__requests").read().split()
+        return int(requests), float(seconds)
 
     def href(self, uid: str) -> str:
         return f"{self.calendar_path}{uid}.ics"  # Radicale names items of a collection PUT after their UID
@@ -124,21 +132,39 @@ class Peer:
 
 
 def measure(server: BenchServer, action: Callable[[], float | None], before: Callable[[], None] | None = None,
-            after: Callable[[], None] | None = None) -> Figure:
-    """Median seconds and the median request count of RUNS runs of `action`."""
-    seconds, counts = [], []
-    for _ in range(RUNS):
+            after: Callable[[], None] | None = None, runs: int = RUNS) -> Figure:
+    """Median seconds, request count and server time of `runs` runs of `action`."""
+    seconds, counts, served = [], [], []
+    for _ in range(runs):
         if before:
             before()
         server.reset_count()
         started = time.perf_counter()
         inner = action()
         elapsed = time.perf_counter() - started
-        counts.append(server.count())
+        requests, server_seconds = server.count()
+        counts.append(requests)
+        served.append(server_seconds)
         seconds.append(inner if inner is not None else elapsed)
         if after:
             after()
-    return Figure(statistics.median(seconds), int(statistics.median(counts)))
+    return Figure(statistics.median(seconds), int(statistics.median(counts)), statistics.median(served))
+
+
+def growth(workdir: Path, count: int) -> tuple[Figure, Figure]:
+    """Slotwise alone on a calendar of `count` events: first import, then an unchanged re-sync."""
+    from benchmarks.slotwise_side import SlotwiseSide
+
+    server = BenchServer(workdir)
+    try:
+        server.seed(data.generate(date.today(), count=count))
+        slotwise = SlotwiseSide(workdir / "slotwise", server)
+        first = measure(server, slotwise.sync, before=slotwise.forget)
+        slotwise.sync()
+        unchanged = measure(server, slotwise.sync)
+    finally:
+        server.stop()
+    return first, unchanged
 
 
 def main() -> None:
@@ -192,6 +218,10 @@ def main() -> None:
             peer.stop()
         finally:
             server.stop()
+        sizes = {}
+        for count in GROWTH_SIZES:
+            (work / f"growth-{count}").mkdir()
+            sizes[count] = growth(work / f"growth-{count}", count)
 
     from benchmarks.availability import measure as measure_availability
 
@@ -208,7 +238,18 @@ def main() -> None:
     print(f"| push of one booking until the event is on the server | {push.seconds * 1000:.0f} ms | {push.requests} "
           f"| – | – | – |")
     print(f"| availability, 30 days, 5,000 busy intervals | {availability_ms:.2f} ms | 0 | – | – | – |")
+    print()
+    print("Growth (Slotwise alone, a fresh server per size; client = total minus the server's own answer time)")
+    print()
+    print("| events | first import | requests | server | client | re-sync, no change | requests | server | client |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for count, (first, unchanged) in sizes.items():
+        print(f"| {count:,} | {first.seconds * 1000:.0f} ms | {first.requests} | {first.server_seconds * 1000:.0f} ms | "
+              f"{first.client_seconds * 1000:.0f} ms | {unchanged.seconds * 1000:.0f} ms | {unchanged.requests} | "
+              f"{unchanged.server_seconds * 1000:.0f} ms | {unchanged.client_seconds * 1000:.0f} ms |")
 
 
 if __name__ == "__main__":
     main()
+    from benchmarks import load  # the booking page under load (benchmarks/load.py)
+    load.main()

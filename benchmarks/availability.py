@@ -15,7 +15,7 @@ import time
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from webapp.calendars.availability import Rules, free_slots, local_day_window
+from webapp.calendars.availability import BusyIndex, Rules, free_slots, local_day_window
 
 UTC = timezone.utc
 TARGET_MS = 20.0
@@ -67,6 +67,50 @@ def measure(runs: int = 50, count: int = 5000, days: int = 30, spread_days: int 
             "median_ms": statistics.median(timings), "p95_ms": sorted(timings)[int(0.95 * (runs - 1))]}
 
 
+def event_type_rules(window_start: datetime, tz: ZoneInfo) -> list[tuple[Rules, list[datetime]]]:
+    """Five event types as a user might offer them: lengths 15–90 minutes, grids, buffers and limits, over
+    working hours with date overrides (a closed day, a short day, a long day) and a week of time off;
+    each with its live bookings (for the limits)."""
+    first = window_start.astimezone(tz).date()
+    overrides = {first + timedelta(days=2): (), first + timedelta(days=9): ((600, 780),),
+                 first + timedelta(days=16): ((420, 1260),)}
+    for d in range(21, 28):  # a holiday week
+        overrides[first + timedelta(days=d)] = ()
+    shapes = [(15, 15, 0, 5, None, None), (30, 30, 10, 5, 6, None), (45, 15, 5, 10, None, 12),
+              (60, 60, 0, 15, 3, 10), (90, 30, 15, 15, 2, 5)]
+    rnd = random.Random(11)
+    out = []
+    for duration, step, before, after, daily, weekly in shapes:
+        rules = Rules(slot_minutes=duration, step_minutes=step, buffer_before_minutes=before,
+                      buffer_after_minutes=after, min_notice_minutes=0, horizon_days=100000,
+                      daily_limit=daily, weekly_limit=weekly, overrides=overrides)
+        booked = [(window_start + timedelta(minutes=rnd.randrange(0, 30 * 1440))).replace(tzinfo=None)
+                  for _ in range(40)]
+        out.append((rules, booked))
+    return out
+
+
+def measure_event_types(runs: int = 50, count: int = 5000, days: int = 30,
+                        spread_days: int | None = None) -> dict[str, float]:
+    """All five event types of one user over the same busy time: the busy intervals are sorted once."""
+    tz = ZoneInfo("Europe/Berlin")
+    window = local_day_window(date(2026, 3, 16), tz, days=days)
+    busy = [(a.replace(tzinfo=None), b.replace(tzinfo=None))
+            for a, b in busy_intervals(count, window[0], days, spread_days=spread_days)]
+    kinds = event_type_rules(window[0], tz)
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    slots = 0
+
+    def run() -> None:
+        nonlocal slots
+        index = BusyIndex(busy)
+        slots = sum(len(free_slots(index, rules, window, tz, now, booked=booked)) for rules, booked in kinds)
+
+    timings = _time(run, runs)
+    return {"busy": len(busy), "days": days, "slots": slots, "runs": runs,
+            "median_ms": statistics.median(timings), "p95_ms": sorted(timings)[int(0.95 * (runs - 1))]}
+
+
 def _time(fn, runs: int) -> list[float]:
     out = []
     for _ in range(runs):
@@ -85,8 +129,12 @@ def main(argv: list[str] | None = None) -> int:
         ("30 days, 5000 busy over 180 days", measure(args.runs, spread_days=180)),
         ("as the first, aware datetimes", measure(args.runs, aware=True)),
         ("30 days, no busy intervals", measure(args.runs, count=0)),
+        ("5 event types, 5000 busy in window", measure_event_types(args.runs)),
+        ("5 event types, 5000 over 180 days", measure_event_types(args.runs, spread_days=180)),
     ]
-    print("availability: free_slots, Europe/Berlin, buffers 10/5 min, window over the spring DST change")
+    print("availability: free_slots, Europe/Berlin, buffers 10/5 min, window over the spring DST change;")
+    print("event types: all five of one user in one run (15–90 min, grids, buffers, daily/weekly limits,")
+    print("3 date overrides and a week of time off), slots summed over the five")
     print(f"{'case':<36}{'median ms':>10}{'p95 ms':>9}{'slots':>7}")
     for label, r in cases:
         print(f"{label:<36}{r['median_ms']:>10.2f}{r['p95_ms']:>9.2f}{r['slots']:>7}")

@@ -1,13 +1,14 @@
 """Radicale as a separate process for benchmarks, counting the requests it serves.
 
 Run: python -m benchmarks.radicale_server PORT STORE_DIR HTPASSWD_FILE
-`GET /__requests` answers the number of requests served so far (not counted itself);
-`POST /__requests` resets it.
+`GET /__requests` answers "<requests served so far> <seconds spent answering them>" (itself not
+counted), so a client's own time is the total minus the server's; `POST /__requests` resets both.
 """
 from __future__ import annotations
 
 import sys
 import threading
+import time
 
 import radicale
 import radicale.config
@@ -35,20 +36,24 @@ def build(store: str, htpasswd: str):
     )
     inner = radicale.Application(configuration)
     lock = threading.Lock()
-    count = [0]
+    count = [0, 0.0]
 
     def app(environ, start_response):
         if environ.get("PATH_INFO") == "/__requests":
             with lock:
                 if environ["REQUEST_METHOD"] == "POST":
-                    count[0] = 0
-                body = str(count[0]).encode()
+                    count[:] = [0, 0.0]
+                body = f"{count[0]} {count[1]:.6f}".encode()
             start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
             return [body]
-        if environ.get("HTTP_X_RIG") != "1":
-            with lock:
-                count[0] += 1
-        return inner(environ, start_response)
+        if environ.get("HTTP_X_RIG") == "1":
+            return inner(environ, start_response)
+        started = time.perf_counter()
+        answer = list(inner(environ, start_response))  # Radicale builds the whole answer before sending
+        with lock:
+            count[0] += 1
+            count[1] += time.perf_counter() - started
+        return answer
 
     return app
 

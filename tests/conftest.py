@@ -39,7 +39,10 @@ def app_config(tmp_path: Path) -> dict:
 @pytest.fixture
 def app(app_config: dict, request: pytest.FixtureRequest) -> Iterator[Flask]:
     if "caldav_server" in request.fixturenames:
-        app_config["ICLOUD_CALDAV_URL"] = request.getfixturevalue("caldav_server").url
+        server = request.getfixturevalue("caldav_server")
+        app_config["ICLOUD_CALDAV_URL"] = server.url
+        if server.allowed_hosts:  # the iCloud-shaped front's partition host, as *.icloud.com admits iCloud's
+            app_config["CALDAV_ALLOWED_HOSTS"] = server.allowed_hosts
     application = create_app(app_config)
     yield application
     from webapp.db import database

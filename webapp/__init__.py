@@ -21,19 +21,24 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     config.load(app, test_config)
 
-    from . import auth, cli, crypto, db, errors, filters, htmx, scheduler, security
+    from . import auth, cli, crypto, db, errors, filters, hardening, health, htmx, logging_setup, mail, scheduler, security, throttle
 
+    logging_setup.init_app(app)
     db.init_app(app)
     crypto.init_app(app)
+    hardening.init_app(app)
     security.init_app(app)
     auth.init_app(app)
+    throttle.init_app(app)
     htmx.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
     cli.init_app(app)
+    mail.init_app(app)
 
     from .views import register_blueprints
 
     register_blueprints(app)
+    app.register_blueprint(health.bp)
     scheduler.init_app(app)
     return app

@@ -11,16 +11,24 @@ from datetime import datetime
 
 from flask import current_app
 
-from .calendars.caldav_store import BadCredentials, CalendarInfo, Store, StoreError, canonical_href
+from .calendars.caldav_store import (
+    BadCredentials,
+    CalendarInfo,
+    HostNotAllowed,
+    ResponseTooLarge,
+    Store,
+    StoreError,
+    canonical_href,
+)
 from .cleaning import clean_email
 from .crypto import decrypt, encrypt
 from .db import database
+from .ids import parse_id
 from .models import Appointment, BlockedSlot, CalendarAccount, RemoteCalendar, RemoteObject, User, utcnow
 
 log = logging.getLogger(__name__)
 
 APP_PASSWORD = re.compile(r"^[a-z]{16}$")
-MAX_ID = 2**63 - 1
 
 STATUS_LABELS = {
     CalendarAccount.CONNECTED: "Connected",
@@ -43,11 +51,19 @@ def normalise_app_password(raw: str) -> str | None:
 
 def open_store(account: CalendarAccount) -> Store:
     """An authenticated Store for the account (the password is decrypted only here)."""
+    return _store(account.email, decrypt(account.password_encrypted))
+
+
+def _store(email: str, password: str) -> Store:
+    """A Store on the configured server, with the configured timeout, allowed hosts and reply cap."""
+    config = current_app.config
     return Store(
-        current_app.config["ICLOUD_CALDAV_URL"],
-        account.email,
-        decrypt(account.password_encrypted),
-        timeout=float(current_app.config["CALDAV_TIMEOUT_SECONDS"]),
+        config["ICLOUD_CALDAV_URL"],
+        email,
+        password,
+        timeout=float(config["CALDAV_TIMEOUT_SECONDS"]),
+        allowed_hosts=config["CALDAV_ALLOWED_HOSTS"],
+        max_response_bytes=int(config["CALDAV_MAX_RESPONSE_BYTES"]),
     )
 
 
@@ -88,20 +104,16 @@ def _check_shape(email: str | None, raw_password: str) -> tuple[str, str]:
 
 def _list_calendars(email: str, password: str) -> list[CalendarInfo]:
     """Log in for real and list the event calendars; failures become ConnectProblem."""
-    store = Store(
-        current_app.config["ICLOUD_CALDAV_URL"],
-        email,
-        password,
-        timeout=float(current_app.config["CALDAV_TIMEOUT_SECONDS"]),
-    )
     try:
-        with store:
+        with _store(email, password) as store:
             calendars = store.list_calendars()
     except BadCredentials:
         raise ConnectProblem(
             "bad_credentials",
             {"password": "Apple did not accept this e-mail and app-specific password."},
         ) from None
+    except (HostNotAllowed, ResponseTooLarge) as exc:
+        raise ConnectProblem("unreachable", {"form": f"{exc} Nothing was saved."}) from None
     except StoreError as exc:
         # Unreachable, ServerError, RateLimited, MalformedResponse and anything else from the server.
         log.info("connect to iCloud failed for %s: %s", email, type(exc).__name__)
@@ -195,11 +207,13 @@ def disconnect_account(account: CalendarAccount) -> None:
     log.info("iCloud account %s disconnected", account.id)
 
 
-def account_of(user: User, account_id: int) -> CalendarAccount | None:
-    """The account if it belongs to this user; None otherwise (callers answer 404)."""
-    if not 0 < account_id <= MAX_ID:  # SQLite cannot even compare a bigger integer
+def account_of(user: User, account_id: object) -> CalendarAccount | None:
+    """The account if `account_id` (an int or text from outside) names one of this user's; None otherwise
+    (callers answer 404)."""
+    ident = parse_id(account_id)
+    if ident is None:
         return None
-    return CalendarAccount.get_or_none((CalendarAccount.id == account_id) & (CalendarAccount.owner == user))
+    return CalendarAccount.get_or_none((CalendarAccount.id == ident) & (CalendarAccount.owner == user))
 
 
 # --- health ------------------------------------------------------------------------------------------
@@ -224,7 +238,8 @@ def mark_needs_reconnect(account: CalendarAccount, message: str) -> None:
     """Apple refused the password (401): its calendars stop blocking time until the user reconnects."""
     account.status = CalendarAccount.NEEDS_RECONNECT
     account.last_error = message
-    account.save()
+    # Only these two fields: another account's sync may mark this one while its own sync writes the rest.
+    account.save(only=[CalendarAccount.status, CalendarAccount.last_error])
 
 
 def mark_error(account: CalendarAccount, message: str, retry_at: datetime | None = None) -> None:

@@ -14,12 +14,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from . import syncing
-from .calendars.availability import Rules, free_slots, overlaps, parse_working_hours
+from . import bookers, event_types, syncing
+from .calendars.availability import free_slots, overlaps
 from .cleaning import clean_email
 from .db import database, is_sqlite
-from .models import Appointment, BlockedSlot, Contact, User
+from .ids import parse_number
+from .mail import outbox
+from .models import Appointment, BlockedSlot, Contact, EventType, User
 from .times import UTC, naive_utc, utcnow, zone_of
+
 MAX_LENGTH = timedelta(days=31)
 
 
@@ -41,17 +44,6 @@ class ReadOnly(BookingError):
     """An iCloud Blocked Slot: it changes in iCloud, not here."""
 
 
-def rules_of(user: User) -> Rules:
-    return Rules(
-        working_hours=parse_working_hours(user.working_hours),
-        slot_minutes=user.slot_minutes,
-        buffer_before_minutes=user.buffer_before_minutes,
-        buffer_after_minutes=user.buffer_after_minutes,
-        min_notice_minutes=user.min_notice_minutes,
-        horizon_days=user.horizon_days,
-    )
-
-
 def busy_intervals(user: User, start: datetime, end: datetime,
                    exclude_appointment: int | None = None) -> list[tuple[datetime, datetime]]:
     """Naive-UTC (start, end) pairs of everything that blocks `user` and touches [start, end)."""
@@ -69,16 +61,18 @@ def busy_intervals(user: User, start: datetime, end: datetime,
 
 
 def slots_for(user: User, start: datetime, end: datetime, now: datetime | None = None,
-              duration_minutes: int | None = None) -> list[datetime]:
-    """The free slot starts (aware UTC) of `user` beginning in [start, end)."""
-    rules = rules_of(user)
+              duration_minutes: int | None = None, event_type: EventType | None = None) -> list[datetime]:
+    """The free slot starts (aware UTC) of `user`'s `event_type` (default: the default type) in [start, end)."""
+    kind = event_type or event_types.default_type(user)
+    rules = event_types.rules_for(user, kind, start, end)
     now = now or datetime.now(UTC)
     pad = timedelta(minutes=rules.buffer_before_minutes + rules.buffer_after_minutes
                     + (duration_minutes or rules.slot_minutes))
     # from a day earlier: the grid of a working range is laid out from the range's start, and busy
     # time between that start and `start` moves it (see calendars.availability)
     busy = busy_intervals(user, naive_utc(start) - pad - timedelta(days=1), naive_utc(end) + pad)
-    return free_slots(busy, rules, (start, end), zone_of(user), now, duration_minutes)
+    return free_slots(busy, rules, (start, end), zone_of(user), now, duration_minutes,
+                      event_types.booked_starts(kind, start, end))
 
 
 def contact_problems(name: str | None, email: str | None, *, required: bool) -> dict[str, str]:
@@ -114,10 +108,10 @@ MIN_MINUTES, MAX_MINUTES = 5, 24 * 60
 
 def parse_minutes(raw: str | None) -> int:
     """An appointment's length in whole minutes, from a form or a query string."""
-    raw = (raw or "").strip()
-    if not raw.isdigit() or not MIN_MINUTES <= int(raw) <= MAX_MINUTES:
+    minutes = parse_number(raw or "", MIN_MINUTES, MAX_MINUTES)
+    if minutes is None:
         raise BookingError(f"Enter a duration between {MIN_MINUTES} and {MAX_MINUTES} minutes.", "duration")
-    return int(raw)
+    return minutes
 
 
 def _check_times(start: datetime, end: datetime) -> tuple[datetime, datetime]:
@@ -146,54 +140,87 @@ BUSY = "This time is not free: it overlaps an appointment or a Blocked Slot."
 
 
 def create_appointment(user: User, start: datetime, end: datetime, title: str, contact_name: str | None,
-                       contact_email: str | None, *, public: bool = False, now: datetime | None = None) -> Appointment:
-    """Book an appointment. `public` bookings must be an offered slot; the owner may book any free time."""
+                       contact_email: str | None, *, public: bool = False, now: datetime | None = None,
+                       booker: bookers.Booker | None = None, event_type: EventType | None = None) -> Appointment:
+    """Book an appointment of `event_type` (None: the user's default type).
+
+    `public` bookings and bookings naming an event type must be an offered slot of that type (its
+    rules and limits, re-checked under the lock); otherwise the owner may book any free time.
+    A public booking records what the booker typed (`booker`) on the appointment and is limited per
+    e-mail and per address; the Contact keeps the name it was first stored with.
+    """
     s, e = _check_times(start, end)
     title = (title or "").strip()[:255]
+    kind = event_type or event_types.default_type(user)
     with _locked(user):
         wanted = public or (contact_name or "").strip() or (contact_email or "").strip()  # see contact_problems
         contact = contact_for(user, contact_name or "", contact_email or "") if wanted else None
         if public:
-            minutes = int((e - s).total_seconds() // 60)
-            aware = s.replace(tzinfo=UTC)
-            offered = slots_for(user, aware, aware + timedelta(seconds=1), now, minutes)
-            if aware not in offered:
-                raise SlotTaken(TAKEN)
+            booker = bookers.typed(booker, contact_name or "", contact.email)
+            limit = bookers.limit_message(user, booker, now)
+            if limit:
+                raise BookingError(limit, "limit")
+        if public or event_type is not None:
+            if e - s != timedelta(minutes=kind.duration_minutes):
+                raise BookingError(f"{kind.title} lasts {kind.duration_minutes} minutes: "
+                                   "the end must be that long after the start.", "end")
+            _require_offered(user, s, e, now, kind)
         elif overlaps(busy_intervals(user, s, e), s, e):
             raise SlotTaken(BUSY)
+        name = (contact_name or "").strip()[:255] or (contact.name if contact else "")
         appointment = Appointment.create(
-            owner=user, contact=contact,
-            title=title or (f"Appointment with {contact.name}" if contact else "Appointment"),
-            start_utc=s, end_utc=e, push_state=Appointment.PUSH_PENDING,
+            owner=user, contact=contact, event_type=kind,
+            title=title or (f"{kind.title} with {name}" if contact else kind.title),
+            start_utc=s, end_utc=e, push_state=Appointment.PUSH_PENDING, **bookers.fields(booker),
         )
+        outbox.enqueue_change(appointment, "booked", "booker" if public else "owner")
     syncing.request_push(appointment.id)
+    outbox.request_send()
     return appointment
 
 
-def reschedule(appointment: Appointment, start: datetime, end: datetime) -> Appointment:
+def _require_offered(user: User, s: datetime, e: datetime, now: datetime | None, kind: EventType) -> None:
+    """A booker may only take a slot the booking page offers for that event type (its rules and limits)."""
+    minutes = int((e - s).total_seconds() // 60)
+    aware = s.replace(tzinfo=UTC)
+    if aware not in slots_for(user, aware, aware + timedelta(seconds=1), now, minutes, event_type=kind):
+        raise SlotTaken(event_types.limit_reached(kind, aware, zone_of(user)) or TAKEN)
+
+
+def reschedule(appointment: Appointment, start: datetime, end: datetime, *, actor: str = "owner",
+               now: datetime | None = None) -> Appointment:
+    """Move an appointment; a booker (`actor="booker"`) may only move it to a time the booking page offers."""
     s, e = _check_times(start, end)
     if appointment.status != Appointment.BOOKED:
         raise BookingError("A cancelled appointment cannot be rescheduled.", "status")
     with _locked(appointment.owner):
-        if overlaps(busy_intervals(appointment.owner, s, e, exclude_appointment=appointment.id), s, e):
+        if actor == "booker":
+            kind = appointment.event_type or event_types.default_type(appointment.owner)
+            _require_offered(appointment.owner, s, e, now, kind)
+        elif overlaps(busy_intervals(appointment.owner, s, e, exclude_appointment=appointment.id), s, e):
             raise SlotTaken(BUSY)
         appointment.start_utc, appointment.end_utc = s, e
         appointment.push_state = Appointment.PUSH_PENDING
         appointment.updated_at = utcnow()
         appointment.save()
+        outbox.enqueue_change(appointment, "rescheduled", actor)
     syncing.request_push(appointment.id)
+    outbox.request_send()
     return appointment
 
 
-def cancel(appointment: Appointment) -> Appointment:
+def cancel(appointment: Appointment, *, actor: str = "owner", reason: str = "") -> Appointment:
     if appointment.status == Appointment.CANCELLED:
         return appointment
     with database.atomic():
         appointment.status = Appointment.CANCELLED
         appointment.push_state = Appointment.PUSH_PENDING
         appointment.updated_at = utcnow()
+        appointment.cancel_reason = reason.strip()[:2000] or None
         appointment.save()
+        outbox.enqueue_change(appointment, "cancelled", actor)
     syncing.request_push(appointment.id)
+    outbox.request_send()
     return appointment
 
 

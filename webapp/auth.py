@@ -3,14 +3,16 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
+from functools import cache
 
-from flask import Flask, current_app, jsonify, redirect, request, url_for
+from flask import Flask, current_app, g, jsonify, redirect, request, url_for
 from flask_login import LoginManager
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import htmx
 from .cleaning import clean_email
-from .models import ApiToken, User, utcnow
+from .models import ApiToken, User, new_session_token, utcnow
 from .times import is_zone as valid_timezone
 
 login_manager = LoginManager()
@@ -24,22 +26,31 @@ class UserError(ValueError):
 
 
 def init_app(app: Flask) -> None:
+    app.config.setdefault("REMEMBER_COOKIE_DURATION", timedelta(days=int(app.config.get("REMEMBER_COOKIE_DAYS", 30))))
     login_manager.init_app(app)
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+def _load_user(session_token: str) -> User | None:
+    """Sessions and remember cookies carry User.session_token (the alternative id), never the row id."""
+    if not session_token:
         return None
-    return User.get_or_none(User.id == int(user_id))
+    return User.get_or_none(User.session_token == session_token)
 
 
 @login_manager.request_loader
 def _load_user_from_token(req) -> User | None:
-    header = req.headers.get("Authorization", "")
-    if not (req.path.startswith("/api/") and header.startswith("Bearer ")):
-        return None
-    return user_for_token(header.removeprefix("Bearer ").strip())
+    return bearer_user()
+
+
+def bearer_user() -> User | None:
+    """The user of the request's valid API token (`Authorization: Bearer`, under /api/), once per request."""
+    if "bearer_user" not in g:
+        header = request.headers.get("Authorization", "")
+        g.bearer_user = None
+        if request.path.startswith("/api/") and header.startswith("Bearer "):
+            g.bearer_user = user_for_token(header.removeprefix("Bearer ").strip())
+    return g.bearer_user
 
 
 @login_manager.unauthorized_handler
@@ -79,6 +90,35 @@ def create_user(email: str, password: str, name: str = "", timezone: str = "UTC"
 
 def check_password(user: User, password: str) -> bool:
     return check_password_hash(user.password_hash, password)
+
+
+@cache
+def _dummy_hash() -> str:
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user with this e-mail and password, or None. An unknown e-mail costs one hash check too,
+    so the answer's timing does not tell which e-mails have an account."""
+    user = User.by_email(email)
+    if user is None:
+        check_password_hash(_dummy_hash(), password)
+        return None
+    return user if check_password(user, password) else None
+
+
+def end_all_sessions(user: User) -> None:
+    """Rotate the alternative id: every session and remember cookie of the user stops working."""
+    user.session_token = new_session_token()
+    User.update(session_token=user.session_token).where(User.id == user.id).execute()
+
+
+def set_password(user: User, password: str) -> None:
+    """Change the password and sign the user out everywhere."""
+    if len(password) < 8:
+        raise UserError("Choose a password of at least 8 characters.")
+    User.update(password_hash=generate_password_hash(password)).where(User.id == user.id).execute()
+    end_all_sessions(user)
 
 
 def _hash_token(token: str) -> str:

@@ -1,7 +1,8 @@
-"""A user's availability settings (My Profile → Availability): their limits and the one way to change them.
+"""A user's availability settings (My Profile → Availability): time zone and working hours, and the one way
+to change them. Length, buffers, notice and horizon belong to each event type (webapp.event_types).
 
-Time zone, working hours per weekday, slot length, buffers, minimum notice and booking horizon. The view
-parses the form and calls `update`; every rule is here, so any other way in (an API, the CLI) gets the same.
+The view parses the form and calls `update`; every rule is here, so any other way in (an API, the CLI) gets
+the same. `parse_ranges` also reads the ranges of a date override.
 """
 from __future__ import annotations
 
@@ -12,15 +13,7 @@ from .models import User
 from .times import is_zone
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-# field → (label, lowest, highest, unit words for the error)
-NUMBERS = {
-    "slot_minutes": ("Slot length", 5, 480, "minutes"),
-    "buffer_before_minutes": ("Buffer before", 0, 240, "minutes"),
-    "buffer_after_minutes": ("Buffer after", 0, 240, "minutes"),
-    "min_notice_minutes": ("Minimum notice", 0, 60 * 24 * 30, "minutes"),
-    "horizon_days": ("Booking horizon", 1, 365, "days"),
-}
-FIELDS = ["timezone", *(f"day{d}" for d in range(7)), *NUMBERS]
+FIELDS = ["timezone", *(f"day{d}" for d in range(7))]
 _RANGE = re.compile(r"^\s*(\d{1,2}:\d{2})\s*[-–—]\s*(\d{1,2}:\d{2})\s*$")
 
 
@@ -52,7 +45,6 @@ def settings_of(user: User) -> dict[str, str]:
     hours = user.working_hours
     values = {"timezone": user.timezone}
     values.update({f"day{d}": ranges_text(hours.get(str(d), [])) for d in range(7)})
-    values.update({key: str(getattr(user, key)) for key in NUMBERS})
     return values
 
 
@@ -71,19 +63,10 @@ def update(user: User, values: dict[str, str]) -> None:
             continue
         if ranges:
             hours[str(d)] = ranges
-    numbers: dict[str, int] = {}
-    for key, (label, low, high, unit) in NUMBERS.items():
-        raw = values.get(key, "").strip()
-        if not raw.isdigit() or not low <= int(raw) <= high:
-            errors[key] = f"{label} is a whole number of {unit} from {low} to {high}."
-        else:
-            numbers[key] = int(raw)
     if not errors and not hours:
         errors["day0"] = "Enter working hours on at least one day, or nobody can book you."
     if errors:
         raise SettingsRefused(errors)
     user.timezone = values["timezone"]
     user.working_hours = hours
-    for key, value in numbers.items():
-        setattr(user, key, value)
     user.save()

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from . import syncing
-from .accounts import MAX_ID
 from .db import database
+from .ids import parse_id
 from .models import CalendarAccount, RemoteCalendar, User
 
 
@@ -74,15 +74,11 @@ def configure_calendars(user: User, primary_id: int | None, conflict_ids: Iterab
 
 
 def parse_calendar_id(value: object) -> int:
-    """A calendar id from a form or JSON; ConfigurationRefused when it is not a whole number."""
-
-    if isinstance(value, bool):
+    """A calendar id from a form or JSON; ConfigurationRefused when it cannot be one."""
+    ident = parse_id(value)
+    if ident is None:
         raise ConfigurationRefused("Calendar ids are whole numbers. Nothing was changed.")
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
-    if isinstance(value, int) and 0 < value <= MAX_ID:
-        return value
-    raise ConfigurationRefused("Calendar ids are whole numbers. Nothing was changed.")
+    return ident
 
 
 def calendars_by_account(user: User) -> list[tuple[CalendarAccount, list[RemoteCalendar]]]:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from peewee import JOIN
 
+from .date_overrides import day_hours, non_working
 from .models import Appointment, BlockedSlot, Contact, RemoteCalendar, User
 from .times import aware, naive_utc, parse_day, zone_of
 
@@ -87,6 +88,7 @@ class Day:
     is_today: bool
     all_day: list[Item] = field(default_factory=list)
     timed: list[Placed] = field(default_factory=list)
+    off: list[tuple[int, int]] = field(default_factory=list)  # non-working time: (top, height) in quarter hours
 
 
 def week_start(raw: str | None, tz: ZoneInfo) -> date:
@@ -145,7 +147,9 @@ def build_week(user: User, monday: date) -> dict:
             d.timed.append(piece)
             first_hour = min(first_hour, piece.start.hour)
             last_hour = max(last_hour, 24 if piece.end >= d1 else piece.end.hour + (piece.end.minute > 0))
+    hours = day_hours(user, days[0].date, days[-1].date)
     for d in days:
+        d.off = non_working(hours[d.date], first_hour, last_hour)
         for p in d.timed:
             # top by wall clock (the hour labels are wall-clock), height by real duration
             p.top = p.start.hour + p.start.minute / 60 - first_hour

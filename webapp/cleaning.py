@@ -24,3 +24,9 @@ def clean_color(raw: str | None) -> str | None:
     if not _HEX.match(value):
         return None
     return value[:4] if len(value) == 5 else value[:7]
+
+
+def clean_rrggbb(raw: str | None) -> str | None:
+    """A colour written exactly #rrggbb (what an event type stores), in lowercase, or None."""
+    value = (raw or "").strip()
+    return value.lower() if len(value) == 7 and clean_color(value) == value else None

@@ -5,7 +5,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from .auth import UserError, create_user, issue_api_token
+from .auth import UserError, create_user, issue_api_token, set_password
 from .models import User
 
 
@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(api_token_command)
     app.cli.add_command(sync_command)
+    app.cli.add_command(set_password_command)
 
 
 @click.command("create-user")
@@ -75,3 +76,19 @@ def sync_command(email: str | None) -> None:
                 click.echo(f"  warning: {line}")
     if failed:
         raise SystemExit(1)
+
+
+@click.command("set-password")
+@click.argument("email")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@with_appcontext
+def set_password_command(email: str, password: str) -> None:
+    """Set EMAIL's password; every session and remember cookie of that user ends."""
+    user = User.by_email(email)
+    if user is None:
+        raise click.ClickException(f"No user {email}.")
+    try:
+        set_password(user, password)
+    except UserError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Password of {user.email} changed; signed out everywhere.", err=True)

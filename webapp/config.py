@@ -8,10 +8,14 @@ from typing import Any
 
 from flask import Flask
 
+from .calendars.caldav_store import DEFAULT_ALLOWED_HOSTS, DEFAULT_MAX_RESPONSE_BYTES, host_rules
+
 DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # None means sqlite:///<instance>/slotwise.db
     "ICLOUD_CALDAV_URL": "https://caldav.icloud.com",
     "CALDAV_TIMEOUT_SECONDS": 20,
+    "CALDAV_ALLOWED_HOSTS": DEFAULT_ALLOWED_HOSTS,  # hosts besides ICLOUD_CALDAV_URL's that may get the password
+    "CALDAV_MAX_RESPONSE_BYTES": DEFAULT_MAX_RESPONSE_BYTES,  # one reply past this fails that calendar
     "SYNC_INTERVAL_SECONDS": 60,
     "SYNC_HORIZON_DAYS": 180,
     "SCHEDULER_ENABLED": False,
@@ -21,6 +25,25 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_CHECK_DEFAULT": False,  # checked in webapp.security, where Bearer API calls are exempt
     "WTF_CSRF_TIME_LIMIT": None,
+    # e-mail to bookers and owners (webapp.mail)
+    "MAIL_URL": None,  # smtp://[user:pass@]host:port or smtps://…:465; unset: messages wait in the outbox
+    "MAIL_FROM": None,
+    "PUBLIC_URL": None,  # the base of every link in an e-mail; required for e-mail to be sent
+    "SELF_SERVICE_CUTOFF_HOURS": 2,
+    "REMINDER_HOURS": 24,  # 0 = no reminders
+    "BOOKING_LIMIT_PER_EMAIL": 3,  # pending bookings of one e-mail with one owner
+    "BOOKING_LIMIT_PER_ADDRESS_PER_HOUR": 10,
+    "MAIL_TIMEOUT_SECONDS": 20,
+    # serving (webapp.serve) and hardening (webapp.hardening, webapp.throttle)
+    "HOST": "127.0.0.1",
+    "PORT": 5000,
+    "WAITRESS_THREADS": 8,
+    "BEHIND_PROXY": False,
+    "BOOKING_EMBED_ORIGINS": "",
+    "LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
+    "LOGIN_LIMIT_PER_ADDRESS": "20 per 15 minutes",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "REMEMBER_COOKIE_DAYS": 30,
 }
 
 # Environment variables read by name, with the type each is parsed as.
@@ -29,11 +52,30 @@ ENV_SETTINGS: dict[str, type] = {
     "DATABASE_URL": str,
     "ICLOUD_CALDAV_URL": str,
     "CALDAV_TIMEOUT_SECONDS": float,
+    "CALDAV_ALLOWED_HOSTS": str,
+    "CALDAV_MAX_RESPONSE_BYTES": int,
     "SYNC_INTERVAL_SECONDS": int,
     "SYNC_HORIZON_DAYS": int,
     "SCHEDULER_ENABLED": bool,
     "ALLOW_REGISTRATION": bool,
     "SLOTWISE_ENCRYPTION_KEY": str,
+    "MAIL_URL": str,
+    "MAIL_FROM": str,
+    "PUBLIC_URL": str,
+    "SELF_SERVICE_CUTOFF_HOURS": float,
+    "REMINDER_HOURS": float,
+    "BOOKING_LIMIT_PER_EMAIL": int,
+    "BOOKING_LIMIT_PER_ADDRESS_PER_HOUR": int,
+    "MAIL_TIMEOUT_SECONDS": float,
+    "HOST": str,
+    "PORT": int,
+    "WAITRESS_THREADS": int,
+    "BEHIND_PROXY": bool,
+    "BOOKING_EMBED_ORIGINS": str,
+    "LOGIN_LIMIT_PER_ACCOUNT": str,
+    "LOGIN_LIMIT_PER_ADDRESS": str,
+    "RATELIMIT_STORAGE_URI": str,
+    "REMEMBER_COOKIE_DAYS": int,
 }
 
 
@@ -53,6 +95,7 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config.from_prefixed_env("SLOTWISE")
     else:
         app.config.update(test_config)
+    host_rules(app.config["CALDAV_ALLOWED_HOSTS"])  # a bad entry stops the start, with its name in the message
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'slotwise.db'}"
     if not app.config.get("SECRET_KEY"):

@@ -7,11 +7,13 @@ from __future__ import annotations
 import json
 import secrets
 import uuid
+from typing import Any
 
 from peewee import (
     BooleanField,
     CharField,
     DatabaseProxy,
+    DateField,
     DateTimeField,
     ForeignKeyField,
     IntegerField,
@@ -37,18 +39,27 @@ class SchemaVersion(BaseModel):
     version = IntegerField()
 
 
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
 class User(BaseModel):
     email = CharField(unique=True)
     password_hash = CharField()
+    # Flask-Login's alternative id: in every session and remember cookie, rotated to end them all.
+    session_token = CharField(unique=True, null=True, default=new_session_token)
     display_name = CharField(default="")
     timezone = CharField(default="UTC")
     booking_slug = CharField(unique=True)
     working_hours_json = TextField(default=lambda: json.dumps(DEFAULT_WORKING_HOURS))
+    # Before event types (schema version 2) these were the user's only booking rules; they now seed the
+    # user's first event type and are read nowhere else.
     slot_minutes = IntegerField(default=30)
     buffer_before_minutes = IntegerField(default=0)
     buffer_after_minutes = IntegerField(default=0)
     min_notice_minutes = IntegerField(default=240)
     horizon_days = IntegerField(default=60)
+    notify_bookings = BooleanField(default=True)  # e-mail the owner when a booker books, moves or cancels
     created_at = DateTimeField(default=utcnow)
 
     # flask-login protocol
@@ -57,7 +68,7 @@ class User(BaseModel):
     is_authenticated = True
 
     def get_id(self) -> str:
-        return str(self.id)
+        return self.session_token or ""
 
     @property
     def working_hours(self) -> dict[str, list[list[str]]]:
@@ -178,6 +189,58 @@ class RemoteObject(BaseModel):
         indexes = ((("calendar", "href"), True),)
 
 
+class EventType(BaseModel):
+    """A kind of appointment a user offers: its length, buffers, notice, horizon, grid and limits."""
+
+    owner = ForeignKeyField(User, backref="event_types", on_delete="CASCADE")
+    title = CharField(max_length=200)
+    slug = CharField(max_length=64)
+    duration_minutes = IntegerField(default=30)
+    description = TextField(default="")
+    location = CharField(default="", max_length=500)  # a place in words or a meeting link
+    color = CharField(null=True)
+    buffer_before_minutes = IntegerField(default=0)
+    buffer_after_minutes = IntegerField(default=0)
+    minimum_notice_minutes = IntegerField(default=240)
+    horizon_days = IntegerField(default=60)
+    step_minutes = IntegerField(null=True)  # None: the duration
+    daily_limit = IntegerField(null=True)
+    weekly_limit = IntegerField(null=True)
+    active = BooleanField(default=True)
+    position = IntegerField(default=0)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("owner", "slug"), True),)
+
+    @classmethod
+    def of(cls, user: User):
+        return cls.select().where(cls.owner == user).order_by(cls.position, cls.id)
+
+
+class DateOverride(BaseModel):
+    """Other working ranges on one date, or closed dates (one date, or time off from start to end)."""
+
+    owner = ForeignKeyField(User, backref="date_overrides", on_delete="CASCADE")
+    start_date = DateField(index=True)
+    end_date = DateField(index=True)  # inclusive; equal to start_date for a one-date override
+    closed = BooleanField(default=True)
+    ranges_json = TextField(default="[]")  # [["09:00", "12:00"], …] when not closed
+    created_at = DateTimeField(default=utcnow)
+
+    @property
+    def ranges(self) -> list[list[str]]:
+        return json.loads(self.ranges_json)
+
+    @property
+    def is_time_off(self) -> bool:
+        return self.end_date != self.start_date
+
+    @classmethod
+    def of(cls, user: User):
+        return cls.select().where(cls.owner == user).order_by(cls.start_date, cls.id)
+
+
 class Appointment(BaseModel):
     BOOKED = "booked"
     CANCELLED = "cancelled"
@@ -190,6 +253,7 @@ class Appointment(BaseModel):
     uuid = CharField(unique=True, default=lambda: str(uuid.uuid4()))
     owner = ForeignKeyField(User, backref="appointments", on_delete="CASCADE")
     contact = ForeignKeyField(Contact, backref="appointments", null=True, on_delete="SET NULL")
+    event_type = ForeignKeyField(EventType, backref="appointments", null=True, on_delete="SET NULL")
     title = CharField(default="")
     start_utc = DateTimeField(index=True)
     end_utc = DateTimeField(index=True)
@@ -204,6 +268,13 @@ class Appointment(BaseModel):
     push_error = TextField(null=True)
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
+    # What the booker typed on the public page (the Contact keeps the name it was first stored with).
+    booker_name = CharField(null=True)
+    booker_email = CharField(null=True)
+    booker_note = TextField(null=True)
+    booker_timezone = CharField(null=True)
+    booker_address = CharField(null=True)  # the client address, for the per-address limit
+    cancel_reason = TextField(null=True)
 
     @property
     def event_uid(self) -> str:
@@ -255,6 +326,50 @@ class SyncRun(BaseModel):
         self.warnings = f"{self.warnings}\n{text}".strip()
 
 
+class OutboxMail(BaseModel):
+    """One e-mail, written in the transaction of the change that causes it, sent after the commit.
+
+    `message_id` is made once and kept across retries. `claimed_at` is set (and committed) before the
+    SMTP transaction starts, so a sender that dies mid-send leaves a trace (see webapp.mail.outbox).
+    """
+
+    owner = ForeignKeyField(User, backref="outbox", on_delete="CASCADE")
+    appointment = ForeignKeyField(Appointment, backref="mails", null=True, on_delete="SET NULL")
+    kind = CharField()  # booked | rescheduled | cancelled | reminder, for the booker or the owner
+    audience = CharField()  # booker | owner
+    recipient = CharField()
+    dedupe_key = CharField(unique=True)  # one reminder per appointment and start
+    snapshot_json = TextField()  # what the message says, taken at the change
+    subject = CharField(default="", max_length=512)
+    body_text = TextField(null=True)  # composed from the snapshot (at once when PUBLIC_URL is set)
+    body_html = TextField(null=True)
+    ics = TextField(null=True)
+    message_id = CharField(unique=True)
+    attempts = IntegerField(default=0)
+    last_error = TextField(null=True)
+    next_attempt_at = DateTimeField(null=True, default=utcnow, index=True)  # None: given up
+    claimed_at = DateTimeField(null=True)
+    sent_at = DateTimeField(null=True, index=True)
+    created_at = DateTimeField(default=utcnow)
+
+    @property
+    def snapshot(self) -> dict[str, Any]:
+        return json.loads(self.snapshot_json)
+
+    @property
+    def state(self) -> str:
+        """sent | waiting (not tried yet) | retrying | failed (will not be retried)."""
+        if self.sent_at:
+            return "sent"
+        if self.next_attempt_at is None:
+            return "failed"
+        return "retrying" if self.last_error else "waiting"
+
+    @classmethod
+    def unsent(cls):
+        return cls.select().where(cls.sent_at.is_null())
+
+
 ALL_MODELS: list[type[Model]] = [
     SchemaVersion,
     User,
@@ -263,7 +378,10 @@ ALL_MODELS: list[type[Model]] = [
     CalendarAccount,
     RemoteCalendar,
     RemoteObject,
+    EventType,
+    DateOverride,
     Appointment,
     BlockedSlot,
     SyncRun,
+    OutboxMail,
 ]

@@ -13,6 +13,8 @@ from flask import Flask
 log = logging.getLogger(__name__)
 
 JOB_ID = "slotwise-sync-all"
+MAIL_JOB_ID = "slotwise-mail-outbox"
+MAIL_INTERVAL_SECONDS = 60
 _started: dict[int, BackgroundScheduler] = {}  # id(app) → its scheduler: never two for one app
 _guard = threading.Lock()
 
@@ -40,6 +42,21 @@ def run_due_syncs(app: Flask) -> int:
                 database.close()
 
 
+def run_mail(app: Flask) -> int:
+    """One tick of the mail outbox: write due reminders, send what is due (retries after back-off)."""
+    from .db import database
+    from .mail.outbox import enqueue_reminders, send_due
+
+    with app.app_context():
+        database.connect(reuse_if_open=True)
+        try:
+            enqueue_reminders()
+            return send_due()
+        finally:
+            if not database.is_closed():
+                database.close()
+
+
 def init_app(app: Flask) -> BackgroundScheduler | None:
     if not should_start(app):
         return None
@@ -53,6 +70,9 @@ def init_app(app: Flask) -> BackgroundScheduler | None:
         scheduler.add_job(run_due_syncs, "interval", seconds=interval, args=[app], id=JOB_ID,
                           coalesce=True, max_instances=1, replace_existing=True,
                           next_run_time=datetime.now(timezone.utc) + timedelta(seconds=5))
+        scheduler.add_job(run_mail, "interval", seconds=MAIL_INTERVAL_SECONDS, args=[app], id=MAIL_JOB_ID,
+                          coalesce=True, max_instances=1, replace_existing=True,
+                          next_run_time=datetime.now(timezone.utc) + timedelta(seconds=10))
         scheduler.start()
         _started[id(app)] = scheduler
         app.extensions["slotwise_scheduler"] = scheduler

@@ -1,7 +1,7 @@
 """Pull: mirror the events of a CalendarAccount's read calendars into Blocked Slots.
 
 Incremental (sync token + href/etag per object), one request for an unchanged calendar, one multiget
-for any change set; re-expands stored objects as the window moves. Runs inside an app context.
+for a change set of up to 1,000 events (more in batches); re-expands stored objects as the window moves. Runs inside an app context.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from flask import current_app
 
 from .calendars import ical, reading
 from .calendars import sync as core
-from .calendars.caldav_store import Forbidden, Listing, Store
+from .calendars.caldav_store import MULTIGET_MAX_HREFS, Forbidden, Listing, Store
 from .db import database, insert_rows
 from .models import Appointment, BlockedSlot, RemoteCalendar, RemoteObject, SyncRun, User, utcnow
 from .times import zone_of
@@ -86,10 +86,23 @@ def _listing(store: Store, cal: RemoteCalendar, run: SyncRun) -> Listing:
         return store.list_etags(cal.url)  # the server refuses sync-collection altogether
 
 
+def _local_etags(cal: RemoteCalendar, listing: Listing) -> dict[str, str | None]:
+    """href → etag of the mirrored objects the plan needs: all of them for a full listing, else only
+    those the listing names (an unchanged calendar then loads no row)."""
+    query = RemoteObject.select(RemoteObject.href, RemoteObject.etag).where(RemoteObject.calendar == cal)
+    if listing.full:
+        return dict(query.tuples())
+    named = [*listing.changed, *listing.deleted]
+    local: dict[str, str | None] = {}
+    for i in range(0, len(named), CHUNK):
+        local.update(query.where(RemoteObject.href.in_(named[i : i + CHUNK])).tuples())
+    return local
+
+
 def pull_calendar(store: Store, cal: RemoteCalendar, run: SyncRun, window: Window, owner: User) -> None:
     zone = zone_of(owner)  # floating times and all-day events are read in it
     listing = _listing(store, cal, run)
-    local = {o.href: o.etag for o in RemoteObject.select().where(RemoteObject.calendar == cal)}
+    local = _local_etags(cal, listing)
     own_appts = {
         a.remote_href: a
         for a in Appointment.select().where(Appointment.remote_calendar == cal, Appointment.remote_href.is_null(False))
@@ -98,6 +111,10 @@ def pull_calendar(store: Store, cal: RemoteCalendar, run: SyncRun, window: Windo
         local, listing.changed, listing.deleted, full=listing.full,
         own={href: a.remote_etag for href, a in own_appts.items()},
     )
+    if plan.suspect_empty and not listing.full:
+        # `local` held only the objects the listing named: the calendar is empty only if no other is left.
+        total = RemoteObject.select().where(RemoteObject.calendar == cal).count()
+        plan.suspect_empty = total == len(plan.delete)
     if plan.suspect_empty:
         cal.empty_strikes += 1
         if not core.empty_confirmed(cal.empty_strikes):
@@ -110,8 +127,18 @@ def pull_calendar(store: Store, cal: RemoteCalendar, run: SyncRun, window: Windo
     else:
         cal.empty_strikes = 0
 
-    fetched = store.multiget(cal.url, plan.fetch)
-    own_uids = _own_uids(owner)
+    own_uids = _own_uids(owner) if plan.fetch or _window_moved(cal, window) else set()
+    max_hrefs = int(current_app.config.get("CALDAV_MULTIGET_MAX_HREFS", MULTIGET_MAX_HREFS))
+    fetched_hrefs: set[str] = set()
+    missing: list[str] = []
+    retry: list[str] = []
+    # Each batch is applied as it arrives: memory stays bounded and a sync cut short keeps what it read
+    # (the token is saved only at the end, so the next sync fetches just what is still different).
+    for fetched in store.multiget_batches(cal.url, plan.fetch, max_hrefs=max_hrefs):
+        with database.atomic():
+            retry += _store_objects(cal, fetched.found, listing.changed, owner, run, window, zone, own_uids)
+        fetched_hrefs.update(fetched.found)
+        missing += fetched.missing
     with database.atomic():
         for href in plan.delete:
             obj = RemoteObject.get_or_none(RemoteObject.calendar == cal, RemoteObject.href == href)
@@ -119,7 +146,6 @@ def pull_calendar(store: Store, cal: RemoteCalendar, run: SyncRun, window: Windo
                 BlockedSlot.delete().where(BlockedSlot.remote_object == obj).execute()
                 obj.delete_instance()
                 run.deleted += 1
-        retry = _store_objects(cal, fetched.found, listing.changed, owner, run, window, zone, own_uids)
         for href, etag in plan.touch.items():
             obj, _ = RemoteObject.get_or_create(calendar=cal, href=href, defaults={"etag": etag})
             obj.etag, obj.uid, obj.data = etag, own_appts[href].event_uid, None
@@ -137,17 +163,21 @@ def pull_calendar(store: Store, cal: RemoteCalendar, run: SyncRun, window: Windo
             what = "deleted" if etag is None else "changed"
             run.add_warning(f"The appointment on {appt.start_utc:%Y-%m-%d %H:%M} UTC was {what} in iCloud; "
                             "Slotwise restores it.")
-        if fetched.missing:
-            for href in fetched.missing:
+        if missing:
+            for href in missing:
                 log.warning("calendar %s: %s was listed but could not be read", cal.id, href)
-            run.add_warning(f"{cal.name}: {len(fetched.missing)} event(s) could not be read; tried again next sync.")
+            run.add_warning(f"{cal.name}: {len(missing)} event(s) could not be read; tried again next sync.")
         elif retry:
             pass  # the token is not saved: the next sync fetches these objects once more
         else:
             cal.sync_token = listing.token
-        _extend_window(cal, owner, window, zone, skip=set(fetched.found), own_uids=own_uids)
+        _extend_window(cal, owner, window, zone, skip=fetched_hrefs, own_uids=own_uids)
         cal.synced_until = window.end
         cal.save()
+
+
+def _window_moved(cal: RemoteCalendar, window: Window) -> bool:
+    return cal.synced_until is None or cal.synced_until.date() < window.end.date()
 
 
 UNREADABLE = "unreadable:"  # etag prefix of a version that could not be read
@@ -156,7 +186,12 @@ UNREADABLE = "unreadable:"  # etag prefix of a version that could not be read
 def _store_objects(cal: RemoteCalendar, found: dict[str, tuple[str | None, str]], listed: dict[str, str | None],
                    owner: User, run: SyncRun, window: Window, zone: ZoneInfo, own_uids: set[str]) -> list[str]:
     """Mirror fetched objects in bulk; return the hrefs to fetch once more (unreadable the first time)."""
-    known = {obj.href: obj for obj in RemoteObject.select().where(RemoteObject.calendar == cal)}
+    hrefs = list(found)
+    known: dict[str, RemoteObject] = {}
+    for i in range(0, len(hrefs), CHUNK):
+        chunk = RemoteObject.select(RemoteObject.id, RemoteObject.href, RemoteObject.etag).where(
+            RemoteObject.calendar == cal, RemoteObject.href.in_(hrefs[i : i + CHUNK]))
+        known.update((obj.href, obj) for obj in chunk)
     retry: list[str] = []
     new_rows: list[tuple] = []
     busy_by_href: dict[str, list[ical.Busy]] = {}
@@ -192,7 +227,10 @@ def _store_objects(cal: RemoteCalendar, found: dict[str, tuple[str | None, str]]
     insert_rows(RemoteObject, _OBJECT_FIELDS, new_rows)
     for i in range(0, len(replaced), CHUNK):
         BlockedSlot.delete().where(BlockedSlot.remote_object.in_(replaced[i : i + CHUNK])).execute()
-    ids = dict(RemoteObject.select(RemoteObject.href, RemoteObject.id).where(RemoteObject.calendar == cal).tuples())
+    ids = {href: obj.id for href, obj in known.items()}
+    for i in range(0, len(new_rows), CHUNK):
+        ids.update(RemoteObject.select(RemoteObject.href, RemoteObject.id).where(
+            RemoteObject.calendar == cal, RemoteObject.href.in_([row[1] for row in new_rows[i : i + CHUNK]])).tuples())
     _insert_slots(cal, owner, [(ids[href], b) for href, busy in busy_by_href.items() for b in busy])
     return retry
 
@@ -200,7 +238,7 @@ def _store_objects(cal: RemoteCalendar, found: dict[str, tuple[str | None, str]]
 def _extend_window(cal: RemoteCalendar, owner: User, window: Window, zone: ZoneInfo, *, skip: set[str],
                    own_uids: set[str]) -> None:
     """Days passed since the last expansion: re-expand stored objects, no request needed."""
-    if cal.synced_until is not None and cal.synced_until.date() >= window.end.date():
+    if not _window_moved(cal, window):
         return
     for obj in RemoteObject.select().where(RemoteObject.calendar == cal, RemoteObject.data.is_null(False)):
         if obj.href in skip or (obj.uid and obj.uid in own_uids):

@@ -14,16 +14,19 @@ from .calendars import sync as core
 from .calendars.caldav_store import (
     BadCredentials,
     EtagMismatch,
+    HostNotAllowed,
     MalformedResponse,
     NotFound,
     PreconditionFailed,
     RateLimited,
+    ResponseTooLarge,
     ServerError,
     Store,
     StoreError,
     Unreachable,
     canonical_href,
 )
+from .crypto import SecretUnreadable
 from .models import Appointment, CalendarAccount, RemoteCalendar, RemoteObject, SyncRun, User, utcnow
 from .sync_pull import forget_calendar, pull_calendar, sync_window
 from .times import zone_of
@@ -32,6 +35,9 @@ log = logging.getLogger(__name__)
 
 # Failures that concern the whole account: stop this run, keep the appointment in the outbox.
 ACCOUNT_FAILURES = (BadCredentials, RateLimited, Unreachable, ServerError, MalformedResponse)
+
+PASSWORD_UNREADABLE = ("The encryption key of this Slotwise server changed, so the saved app-specific password "
+                       "can no longer be read. Reconnect the account with an app-specific password.")
 
 
 def open_store(account: CalendarAccount) -> Store:
@@ -46,6 +52,16 @@ def _mark_error(account: CalendarAccount, message: str, now: datetime, retry_aft
     """Retry-After when the server gave one, exponential back-off otherwise."""
     wait = retry_after if retry_after else core.backoff_seconds(account.consecutive_failures + 1)
     accounts.mark_error(account, message, retry_at=now + timedelta(seconds=wait))
+
+
+def _retry_after(exc: RateLimited) -> tuple[float | None, str]:
+    """The server's Retry-After, held to the back-off cap (a server may send any number), and the words."""
+    wait = exc.retry_after
+    if wait is not None and wait >= core.BACKOFF_CAP_SECONDS:
+        wait = core.BACKOFF_CAP_SECONDS
+    elif wait is not None and not wait > 0:  # zero, negative or NaN: back off as if none was given
+        wait = None
+    return wait, str(exc) if wait == exc.retry_after else str(RateLimited(retry_after=wait))
 
 
 # --- push --------------------------------------------------------------------------------------
@@ -118,8 +134,24 @@ def _store_for(calendar_id: int, account: CalendarAccount, store: Store, extra: 
     if cal.account_id == account.id:
         return store
     if cal.account_id not in extra:
-        extra[cal.account_id] = open_store(cal.account)
+        try:
+            extra[cal.account_id] = open_store(cal.account)
+        except SecretUnreadable:
+            accounts.mark_needs_reconnect(cal.account, PASSWORD_UNREADABLE)
+            raise StoreError("The old copy is in another iCloud account whose saved password can no longer be "
+                             "read (the encryption key changed): reconnect that account.") from None
     return extra[cal.account_id]
+
+
+def _forget_lost_copy(appt: Appointment, run: SyncRun, primary: RemoteCalendar | None) -> None:
+    """The calendar that held the appointment's copy left the account (deleted in iCloud, or its account
+    disconnected): nothing can reach that copy any more, so it is forgotten and written anew."""
+    again = " It is written to the Primary Calendar again." if primary is not None else ""
+    run.add_warning(f"The appointment on {appt.start_utc:%Y-%m-%d %H:%M} UTC had its copy in a calendar that is "
+                    f"no longer in the iCloud account; that copy was lost.{again}")
+    log.info("appointment %s: its copy %s was in a calendar that is gone", appt.id, appt.remote_href)
+    appt.remote_href = appt.remote_etag = appt.remote_uid = None
+    appt.save()
 
 
 def push_appointments(store: Store, account: CalendarAccount, run: SyncRun, now: datetime) -> None:
@@ -158,6 +190,8 @@ def push_appointments(store: Store, account: CalendarAccount, run: SyncRun, now:
 
 def _push_one(store: Store, account: CalendarAccount, appt: Appointment, primary: RemoteCalendar | None,
               owner: User, run: SyncRun, now: datetime, extra: dict[int, Store]) -> None:
+    if appt.remote_href is not None and appt.remote_calendar_id is None:
+        _forget_lost_copy(appt, run, primary)
     steps = core.plan_push(
         booked=appt.status == Appointment.BOOKED, end_utc=appt.end_utc, now=now,
         primary_id=primary.id if primary else None, remote_calendar_id=appt.remote_calendar_id,
@@ -205,8 +239,10 @@ def sync_account(account_id: int, *, pull: bool = True, push: bool = True) -> Sy
         return None
     now = utcnow()
     run = SyncRun.create(account=account, started_at=now)
-    store = open_store(account)
+    store: Store | None = None
+    failed: list[str] = []  # calendars this run could not read; the others go on
     try:
+        store = open_store(account)
         calendars = list(account.calendars)
         for cal in calendars:
             if not cal.is_read and (cal.sync_token or cal.synced_until or cal.objects.exists()):
@@ -220,14 +256,19 @@ def sync_account(account_id: int, *, pull: bool = True, push: bool = True) -> Sy
                     except NotFound:
                         run.add_warning(f"{cal.name}: this calendar no longer exists in iCloud; "
                                         "choose your calendars again.")
+                    except (ResponseTooLarge, HostNotAllowed) as exc:
+                        failed.append(f"{cal.name}: {exc}")
         if push:
             push_appointments(store, account, run, now)
+    except SecretUnreadable:
+        run.error = PASSWORD_UNREADABLE
+        accounts.mark_needs_reconnect(account, run.error)
     except BadCredentials as exc:
         run.error = f"{exc} Reconnect the account with a new app-specific password."
         accounts.mark_needs_reconnect(account, run.error)
     except RateLimited as exc:
-        run.error = str(exc)
-        _mark_error(account, run.error, now, retry_after=exc.retry_after)
+        wait, run.error = _retry_after(exc)
+        _mark_error(account, run.error, now, retry_after=wait)
     except StoreError as exc:
         run.error = str(exc)
         _mark_error(account, run.error, now)
@@ -236,10 +277,15 @@ def sync_account(account_id: int, *, pull: bool = True, push: bool = True) -> Sy
         run.error = f"The sync stopped on an unexpected error ({type(exc).__name__}); it will be tried again."
         _mark_error(account, run.error, now)
     else:
-        accounts.mark_ok(account, synced_at=utcnow())
+        if failed:  # shown on the account like any sync error; the back-off spares a server sending too much
+            run.error = " ".join(failed)
+            _mark_error(account, run.error, now)
+        else:
+            accounts.mark_ok(account, synced_at=utcnow())
     finally:
-        run.requests += store.requests
-        store.close()
+        if store is not None:
+            run.requests += store.requests
+            store.close()
         run.finished_at = utcnow()
         run.save()
     return run

@@ -117,5 +117,9 @@ def due_account_ids() -> list[int]:
 def sync_due_accounts() -> int:
     """The periodic job: sync every due account; returns how many were synced."""
     ids = due_account_ids()
-    _sync_many(ids)
+    for account_id in ids:
+        try:
+            _run_locked(account_id)
+        except Exception:  # one account's failure must never skip the accounts after it
+            log.exception("sync of account %s failed", account_id)
     return len(ids)

@@ -29,19 +29,19 @@ class HasZone(Protocol):
 
 
 @cache
-def _all_zones() -> frozenset[str]:
+def all_zones() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
 def is_zone(name: str) -> bool:
     """True for every IANA name this machine knows (what sign-up and the Availability form accept)."""
-    return name in _all_zones()
+    return name in all_zones()
 
 
 @cache
 def zone_names() -> list[str]:
     """IANA zone names for the pickers (read once; the list only changes with tzdata)."""
-    return sorted(z for z in _all_zones() if "/" in z or z == "UTC")
+    return sorted(z for z in all_zones() if "/" in z or z == "UTC")
 
 
 def zone_named(name: str | None) -> ZoneInfo:

@@ -17,9 +17,7 @@ def signed_in(owner, auth, client):
 
 def valid(**change) -> dict:
     data = {"timezone": "America/New_York", "day0": "09:00–12:00, 13:00–17:00", "day1": "9:00-17:00",
-            "day2": "", "day3": "08:00–16:00", "day4": "10:00 - 14:00", "day5": "", "day6": "",
-            "slot_minutes": "45", "buffer_before_minutes": "10", "buffer_after_minutes": "5",
-            "min_notice_minutes": "120", "horizon_days": "30"}
+            "day2": "", "day3": "08:00–16:00", "day4": "10:00 - 14:00", "day5": "", "day6": ""}
     data.update(change)
     return data
 
@@ -28,7 +26,7 @@ def test_tab_shows_the_defaults(signed_in):
     html = signed_in.get("/settings/profile/availability").get_data(as_text=True)
     assert 'value="09:00–17:00"' in html  # Monday
     assert 'id="day5" name="day5" value=""' in html  # Saturday off
-    assert 'value="30"' in html and 'value="240"' in html and 'value="60"' in html
+    assert "Event types" in html  # where length, buffers, notice and horizon are set now
     assert "<option selected>Europe/Berlin</option>" in html
     assert "/book/" in html
 
@@ -41,8 +39,6 @@ def test_saving_stores_every_setting(app, signed_in, owner):
         assert user.timezone == "America/New_York"
         assert user.working_hours == {"0": [["09:00", "12:00"], ["13:00", "17:00"]], "1": [["09:00", "17:00"]],
                                       "3": [["08:00", "16:00"]], "4": [["10:00", "14:00"]]}
-        assert (user.slot_minutes, user.buffer_before_minutes, user.buffer_after_minutes,
-                user.min_notice_minutes, user.horizon_days) == (45, 10, 5, 120, 30)
 
 
 def test_saving_without_htmx_redirects_with_a_flash(signed_in):
@@ -58,15 +54,12 @@ def test_saving_without_htmx_redirects_with_a_flash(signed_in):
     ({"day1": "17:00–09:00"}, "day1", "ends before it starts"),
     ({"day3": "09:00–12:00, 11:00–13:00"}, "day3", "must not overlap"),
     ({"day4": "09:00–25:00"}, "day4", "not a time of day"),
-    ({"slot_minutes": "0"}, "slot_minutes", "Slot length"),
-    ({"buffer_before_minutes": "-5"}, "buffer_before_minutes", "Buffer before"),
-    ({"horizon_days": "x"}, "horizon_days", "Booking horizon"),
-    ({"min_notice_minutes": ""}, "min_notice_minutes", "Minimum notice"),
     ({f"day{d}": "" for d in range(7)}, "day0", "at least one day"),
 ])
 def test_bad_settings_are_refused_next_to_their_field(app, signed_in, owner, change, field, words):
-    html = signed_in.post("/settings/profile/availability", data=valid(**change),
-                          headers=signed_in.hx).get_data(as_text=True)
+    response = signed_in.post("/settings/profile/availability", data=valid(**change), headers=signed_in.hx)
+    assert response.status_code == 422  # a form with errors; htmx swaps it in like a 200
+    html = response.get_data(as_text=True)
     assert f'id="{field}-error"' in html and words in html
     assert "Availability saved." not in html
     with app.app_context():
@@ -74,16 +67,16 @@ def test_bad_settings_are_refused_next_to_their_field(app, signed_in, owner, cha
 
 
 def test_saved_settings_drive_the_api_availability(app, signed_in, owner, api, day):
-    signed_in.post("/settings/profile/availability", headers=signed_in.hx,
-                   data=valid(timezone="Europe/Berlin", buffer_before_minutes="0", buffer_after_minutes="0",
-                              slot_minutes="60"))
+    signed_in.post("/settings/profile/availability", headers=signed_in.hx, data=valid(timezone="Europe/Berlin"))
+    first = api.get("/api/v1/event-types").json[0]
+    assert api.patch(f"/api/v1/event-types/{first['id']}", json={"duration_minutes": 60}).status_code == 200
     body = api.get(f"/api/v1/availability?start={day}&end={day}").json
     assert body["duration"] == 60
     assert [s[11:16] for s in body["slots"]] == ["09:00", "10:00", "11:00", "13:00", "14:00", "15:00", "16:00"]
 
 
 @pytest.mark.parametrize("change, field", [
-    ({"slot_minutes": "1"}, "slot_minutes"), ({"horizon_days": "0"}, "horizon_days"),
+    ({"day4": "09:00–25:00"}, "day4"), ({f"day{d}": "" for d in range(7)}, "day0"),
     ({"timezone": "Mars/Olympus_Mons"}, "timezone"), ({"day0": "17:00–09:00"}, "day0"),
 ])
 def test_the_limits_hold_outside_the_form_too_and_the_form_says_the_same(app, owner, signed_in, change, field):

@@ -10,7 +10,7 @@ from webapp.calendars.caldav_store import RateLimited
 
 @pytest.fixture
 def app_config(app_config, front):
-    return {**app_config, "ICLOUD_CALDAV_URL": front.url}
+    return {**app_config, "ICLOUD_CALDAV_URL": front.url, "CALDAV_ALLOWED_HOSTS": front.allowed_hosts}
 
 
 def test_an_account_store_reaches_the_front_and_sees_its_faults(app, ada, user, make_account):

@@ -42,7 +42,7 @@ def put_and_read(server, name: str) -> tuple[int, list[str]]:
     """PUT the fixture through Slotwise's Store, then read the calendar back; (PUT status, objects' data)."""
     server.add_user(ADA, APP_PASSWORD)
     url = server.make_calendar(ADA, "work", name="Work")
-    with Store(server.url, ADA, APP_PASSWORD, timeout=5) as store, translate_errors():
+    with Store(server.url, ADA, APP_PASSWORD, timeout=5, allowed_hosts=server.allowed_hosts) as store, translate_errors():
         response = store.client.put(url + name, fixture_text(name), {"Content-Type": "text/calendar; charset=utf-8"})
         objects = store.calendar(url).search(event=True, post_filter=False)
     return response.status, [o.data for o in objects]
@@ -82,6 +82,6 @@ def test_duplicate_dtstamp_is_served_by_icloud_and_refused_by_radicale(caldav_se
     assert status == 201 and len(datas) == 1
     assert str(icalendar.Calendar.from_ical(datas[0]).walk("VEVENT")[0]["SUMMARY"]) == "Physio"
     url = caldav_server.calendar_url(ADA, "work") + DUPLICATE_DTSTAMP
-    with Store(caldav_server.url, ADA, APP_PASSWORD, timeout=5) as store:
+    with Store(caldav_server.url, ADA, APP_PASSWORD, timeout=5, allowed_hosts=caldav_server.allowed_hosts) as store:
         raw = store.client.request(url, "GET")
     assert raw.status == 200 and unfolded(raw.raw).count("\nDTSTAMP:") == 2

@@ -33,7 +33,7 @@ def raw(url: str, method: str, body: bytes = b"", password: str = APP_PASSWORD, 
 
 
 def test_calendar_home_is_an_absolute_url_on_the_partition_host(ada):
-    with Store(ada.url, ADA, APP_PASSWORD, timeout=5) as store:
+    with Store(ada.url, ADA, APP_PASSWORD, timeout=5, allowed_hosts=ada.allowed_hosts) as store:
         home = store.home_url()
     assert home == ada.home_url(ADA)
     assert urlsplit(home).port == urlsplit(ada.partition_origin).port != urlsplit(ada.url).port
@@ -41,7 +41,7 @@ def test_calendar_home_is_an_absolute_url_on_the_partition_host(ada):
 
 
 def test_list_calendars_gives_only_event_calendars_with_rrggbb_colours(ada):
-    with Store(ada.url, ADA, APP_PASSWORD, timeout=5) as store:
+    with Store(ada.url, ADA, APP_PASSWORD, timeout=5, allowed_hosts=ada.allowed_hosts) as store:
         calendars = store.list_calendars()
     assert sorted((c.name, c.color) for c in calendars) == [("Home", "#1BADF8"), ("Work", "#FF2968")]
     assert sorted(c.url for c in calendars) == sorted(
@@ -88,7 +88,7 @@ def test_wrong_password_is_bad_credentials_whatever_the_header_order(ada, basic_
     challenges = headers.get_all("WWW-Authenticate")
     expected = ['Basic realm="MMCalDav"', 'X-MobileMe-AuthToken realm="MMCalDav"']
     assert challenges == (expected if basic_first else expected[::-1])
-    with Store(ada.url, ADA, "wxyz-wxyz-wxyz-wxyz", timeout=5) as store, pytest.raises(BadCredentials) as caught:
+    with Store(ada.url, ADA, "wxyz-wxyz-wxyz-wxyz", timeout=5, allowed_hosts=ada.allowed_hosts) as store, pytest.raises(BadCredentials) as caught:
         store.list_calendars()
     assert str(caught.value) == BadCredentials.message
     assert "wxyz" not in str(caught.value)
@@ -101,7 +101,7 @@ def test_a_saved_calendar_url_on_either_host_works_in_a_fresh_store(ada):
                   "SUMMARY:A\nEND:VEVENT\nEND:VCALENDAR\n")
     saved = ada.calendar_url(ADA, "2A1F0C3E-WORK")
     on_gateway = ada.url.rstrip("/") + urlsplit(saved).path
-    with Store(ada.url, ADA, APP_PASSWORD, timeout=5) as store:
+    with Store(ada.url, ADA, APP_PASSWORD, timeout=5, allowed_hosts=ada.allowed_hosts) as store:
         assert len(store.calendar(saved).search(event=True, post_filter=False)) == 1
         # iCloud may still give hrefs on caldav.icloud.com: caldav moves them to the partition host
         assert str(store.calendar(on_gateway).url) == saved

@@ -36,7 +36,7 @@ def calendar(front, store: Store) -> caldav.Calendar:
 def test_sync_tokens_are_opaque_base64_and_etags_short_base36(ada):
     etag = ada.put_event(ADA, WORK, "dentist.ics", EVENT.format(uid="dentist@test", summary="Dentist"))
     assert ETAG.fullmatch(etag)
-    with Store(ada.url, ADA, APP_PASSWORD, timeout=5) as store, translate_errors():
+    with Store(ada.url, ADA, APP_PASSWORD, timeout=5, allowed_hosts=ada.allowed_hosts) as store, translate_errors():
         result = calendar(ada, store).get_objects_by_sync_token(sync_token=None, load_objects=False,
                                                                 disable_fallback=True)
     assert TOKEN.fullmatch(result.sync_token) and "radicale" not in result.sync_token
@@ -51,7 +51,7 @@ SYNC_REPORT = """<?xml version="1.0" encoding="utf-8"?>
 def test_sync_report_lists_the_collection_itself(ada):
     ada.put_event(ADA, WORK, "dentist.ics", EVENT.format(uid="dentist@test", summary="Dentist"))
     url = ada.calendar_url(ADA, WORK)
-    with Store(ada.url, ADA, APP_PASSWORD, timeout=5) as store:
+    with Store(ada.url, ADA, APP_PASSWORD, timeout=5, allowed_hosts=ada.allowed_hosts) as store:
         response = store.client.request(url, "REPORT", SYNC_REPORT.format(token=""), {"Depth": "1"})
         hrefs = sorted(h.text for h in response.tree.iter("{DAV:}href"))
         assert [h.rsplit("/", 1)[-1] for h in hrefs] == ["", "dentist.ics"]
@@ -62,7 +62,7 @@ def test_sync_report_lists_the_collection_itself(ada):
 
 def test_an_unchanged_sync_is_one_request(ada):
     ada.put_event(ADA, WORK, "dentist.ics", EVENT.format(uid="dentist@test", summary="Dentist"))
-    with Store(ada.url, ADA, APP_PASSWORD, timeout=5) as store, translate_errors():
+    with Store(ada.url, ADA, APP_PASSWORD, timeout=5, allowed_hosts=ada.allowed_hosts) as store, translate_errors():
         cal = calendar(ada, store)
         first = cal.get_objects_by_sync_token(sync_token=None, load_objects=False, disable_fallback=True)
         ada.reset_counts()
@@ -75,7 +75,7 @@ def test_an_unchanged_sync_is_one_request(ada):
 
 def test_a_deletion_comes_back_as_a_bare_404_href(ada):
     ada.put_event(ADA, WORK, "dentist.ics", EVENT.format(uid="dentist@test", summary="Dentist"))
-    with Store(ada.url, ADA, APP_PASSWORD, timeout=5) as store, translate_errors():
+    with Store(ada.url, ADA, APP_PASSWORD, timeout=5, allowed_hosts=ada.allowed_hosts) as store, translate_errors():
         cal = calendar(ada, store)
         first = cal.get_objects_by_sync_token(sync_token=None, load_objects=False, disable_fallback=True)
         ada.delete_event(ADA, WORK, "dentist.ics")
@@ -88,7 +88,7 @@ def test_a_deletion_comes_back_as_a_bare_404_href(ada):
 @pytest.mark.parametrize("names_precondition", [True, False], ids=["valid-sync-token", "bare-403"])
 def test_an_unknown_sync_token_is_refused_with_403(ada, names_precondition):
     ada.invalid_token_names_precondition = names_precondition
-    with Store(ada.url, ADA, APP_PASSWORD, timeout=5) as store:
+    with Store(ada.url, ADA, APP_PASSWORD, timeout=5, allowed_hosts=ada.allowed_hosts) as store:
         cal = calendar(ada, store)
         with pytest.raises(caldav_error.AuthorizationError) as raw_error:
             cal.get_objects_by_sync_token(sync_token="HwoQEgwAAAAAAAAA/+==", load_objects=False,
@@ -103,7 +103,7 @@ def test_an_unknown_sync_token_is_refused_with_403(ada, names_precondition):
 def test_calendar_query_lists_the_collection_only_without_a_time_range(ada):
     ada.put_event(ADA, WORK, "dentist.ics", EVENT.format(uid="dentist@test", summary="Dentist"))
     url = ada.calendar_url(ADA, WORK)
-    with Store(ada.url, ADA, APP_PASSWORD, timeout=5) as store, translate_errors():
+    with Store(ada.url, ADA, APP_PASSWORD, timeout=5, allowed_hosts=ada.allowed_hosts) as store, translate_errors():
         cal = calendar(ada, store)
         ranged = cal.search(event=True, start=datetime(2026, 11, 1, tzinfo=timezone.utc),
                             end=datetime(2027, 1, 1, tzinfo=timezone.utc), post_filter=False)
@@ -117,7 +117,7 @@ def test_calendar_query_lists_the_collection_only_without_a_time_range(ada):
 
 
 def test_multiget_without_hrefs_is_rate_limited_with_retry_after(ada):
-    with Store(ada.url, ADA, APP_PASSWORD, timeout=5) as store, pytest.raises(RateLimited) as caught:
+    with Store(ada.url, ADA, APP_PASSWORD, timeout=5, allowed_hosts=ada.allowed_hosts) as store, pytest.raises(RateLimited) as caught:
         with translate_errors():
             store.client.request(ada.calendar_url(ADA, WORK), "REPORT",
                                  '<?xml version="1.0"?><C:calendar-multiget xmlns:D="DAV:" '

@@ -59,7 +59,7 @@ def test_if_match_star_holds_backwards(ada):
 
 
 def test_stale_etag_through_caldav_is_etag_mismatch(ada):
-    with Store(ada.url, ADA, APP_PASSWORD, timeout=5) as store:
+    with Store(ada.url, ADA, APP_PASSWORD, timeout=5, allowed_hosts=ada.allowed_hosts) as store:
         cal = store.calendar(ada.calendar_url(ADA, WORK))
         event = cal.add_event(EVENT.format(uid="call@test", summary="Call"), no_overwrite=True)
         ada.put_event(ADA, WORK, str(event.url).rsplit("/", 1)[-1], EVENT.format(uid="call@test", summary="Phone"))
@@ -72,7 +72,7 @@ def test_stale_etag_through_caldav_is_etag_mismatch(ada):
 def test_one_uid_lives_in_one_calendar_of_the_account(ada):
     assert put(ada, WORK, "call.ics", "call@test")[0] == 201
     assert put(ada, HOME, "call.ics", "call@test")[0] == 403
-    with Store(ada.url, ADA, APP_PASSWORD, timeout=5) as store:
+    with Store(ada.url, ADA, APP_PASSWORD, timeout=5, allowed_hosts=ada.allowed_hosts) as store:
         home = store.calendar(ada.calendar_url(ADA, HOME))
         with pytest.raises(caldav_error.AuthorizationError):
             home.add_event(EVENT.format(uid="call@test", summary="Call"), no_overwrite=True)
@@ -86,7 +86,7 @@ def test_one_uid_lives_in_one_calendar_of_the_account(ada):
 
 def test_injected_503_with_retry_after_is_rate_limited(ada):
     ada.fail_next(method="PROPFIND", status=503, retry_after=120)
-    with Store(ada.url, ADA, APP_PASSWORD, timeout=5) as store:
+    with Store(ada.url, ADA, APP_PASSWORD, timeout=5, allowed_hosts=ada.allowed_hosts) as store:
         with pytest.raises(RateLimited) as caught:
             store.list_calendars()
         assert caught.value.retry_after == 120
@@ -94,7 +94,7 @@ def test_injected_503_with_retry_after_is_rate_limited(ada):
 
 
 def test_injected_truncated_body_is_malformed_not_a_crash(ada):
-    with Store(ada.url, ADA, APP_PASSWORD, timeout=5) as store:
+    with Store(ada.url, ADA, APP_PASSWORD, timeout=5, allowed_hosts=ada.allowed_hosts) as store:
         store.home_url()
         ada.truncate_next(method="PROPFIND", path_contains="/calendars/")
         with pytest.raises(MalformedResponse):
@@ -103,13 +103,13 @@ def test_injected_truncated_body_is_malformed_not_a_crash(ada):
 
 def test_injected_delay_past_the_timeout_is_unreachable(ada):
     ada.delay_next(2.0, method="PROPFIND")
-    with Store(ada.url, ADA, APP_PASSWORD, timeout=0.5) as store, pytest.raises(Unreachable):
+    with Store(ada.url, ADA, APP_PASSWORD, timeout=0.5, allowed_hosts=ada.allowed_hosts) as store, pytest.raises(Unreachable):
         store.home_url()
 
 
 def test_faults_match_only_their_method_and_path(ada):
     ada.fail_next(method="REPORT", status=500, retry_after=None)
-    with Store(ada.url, ADA, APP_PASSWORD, timeout=5) as store:
+    with Store(ada.url, ADA, APP_PASSWORD, timeout=5, allowed_hosts=ada.allowed_hosts) as store:
         assert len(store.list_calendars()) == 2
     assert len(ada.faults) == 1
 

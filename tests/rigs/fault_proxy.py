@@ -10,8 +10,16 @@ next `times` matching requests (-1: until cleared):
 - ``truncate``: forward, then cut the answer's body in half;
 - ``malformed``: forward, then replace the answer's body with something that is not XML;
 - ``bad_ics``: forward, then make every calendar-data in the answer unparseable;
+- ``cap_multiget``: forward a calendar-multiget, then keep only the first ``keep`` responses of its answer
+  (as Zoho does past 1,000: a 207 with the rest silently missing); other requests pass untouched;
 - ``hold``: forward, set the fault's ``forwarded`` event, then hold the answer until ``release`` is set
-  (so a test can kill the client after the server applied a write but before it heard back).
+  (so a test can kill the client after the server applied a write but before it heard back);
+- ``rewrite``: forward, then replace ``pattern`` (a bytes regex) by ``replacement`` in the answer's body
+  (a server naming another host in an href);
+- ``redirect``: answer ``status`` (a 3xx) with ``Location: location`` without forwarding;
+- ``oversize``: forward, then stream the answer padded with an XML comment to ``size`` bytes, in 64 KB
+  chunks, with or without a ``Content-Length`` (``declare_length``); ``sent`` counts the bytes the
+  client took before it hung up.
 """
 from __future__ import annotations
 
@@ -41,9 +49,16 @@ class Fault:
     retry_after: str | None = None
     seconds: float = 0.0
     times: int = 1
+    keep: int = 0
     hits: int = 0
     forwarded: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
+    pattern: bytes = b""
+    replacement: bytes = b""
+    location: str = ""
+    size: int = 0
+    declare_length: bool = False
+    sent: int = 0
 
     def matches(self, method: str, path: str) -> bool:
         if self.times == 0:
@@ -90,10 +105,12 @@ class FaultProxy:
                 fault.release.set()
             self.faults.clear()
 
-    def _take(self, method: str, path: str) -> Fault | None:
+    def _take(self, method: str, path: str, body: bytes = b"") -> Fault | None:
         with self.lock:
             self.seen.append((method, path))
             for fault in self.faults:
+                if fault.kind == "cap_multiget" and b"calendar-multiget" not in body:
+                    continue
                 if fault.matches(method, path):
                     fault.hits += 1
                     if fault.times > 0:
@@ -109,7 +126,7 @@ class FaultProxy:
             path += "?" + environ["QUERY_STRING"]
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
-        fault = self._take(method, path)
+        fault = self._take(method, path, body)
 
         if fault and fault.kind == "status":
             headers = [("Content-Type", "text/plain")]
@@ -121,6 +138,9 @@ class FaultProxy:
             headers.append(("Content-Length", str(len(text))))
             start_response(f"{fault.status} Injected", headers)
             return [text]
+        if fault and fault.kind == "redirect":
+            start_response(f"{fault.status} Moved", [("Location", fault.location), ("Content-Length", "0")])
+            return [b""]
         if fault and fault.kind == "reset_before":
             self._reset(environ)
             return []
@@ -141,6 +161,15 @@ class FaultProxy:
         elif fault and fault.kind == "bad_ics":
             payload = re.sub(rb"BEGIN:VCALENDAR.*?END:VCALENDAR", b"BEGIN:VCALENDAR\r\nTHIS IS NOT ICALENDAR\r\n",
                              payload, flags=re.S)
+        elif fault and fault.kind == "cap_multiget":
+            payload = _keep_responses(payload, fault.keep)
+        elif fault and fault.kind == "rewrite":
+            payload = re.sub(fault.pattern, fault.replacement, payload)
+        elif fault and fault.kind == "oversize":
+            if fault.declare_length:
+                headers.append(("Content-Length", str(max(fault.size, len(payload)))))
+            start_response(status, headers)
+            return self._padded(fault, payload)
         headers.append(("Content-Length", str(len(payload))))
         start_response(status, headers)
         return [payload]
@@ -165,6 +194,22 @@ class FaultProxy:
             conn.close()
 
     @staticmethod
+    def _padded(fault: Fault, payload: bytes):
+        """The answer, then an XML comment up to `fault.size` bytes, made as it is sent (never held whole)."""
+        filler = b"x" * (64 * 1024)
+        remaining = fault.size - len(payload) - len(b"<!---->")
+        pieces = [payload, b"<!--"]
+        while pieces or remaining > 0:
+            if pieces:
+                piece = pieces.pop(0)
+            else:
+                piece, remaining = filler[:remaining], remaining - len(filler)
+            yield piece
+            fault.sent += len(piece)  # counted once the server handed it on, so it resumed us
+        yield b"-->"
+        fault.sent += 3
+
+    @staticmethod
     def _reset(environ) -> None:
         sock: socket.socket | None = environ.get("werkzeug.socket")
         if sock is None:
@@ -176,3 +221,13 @@ class FaultProxy:
         except OSError:
             pass
         sock.close()
+
+
+def _keep_responses(payload: bytes, keep: int) -> bytes:
+    """A multistatus with only its first `keep` response elements."""
+    from lxml import etree
+
+    tree = etree.fromstring(payload)
+    for response in tree.findall("{DAV:}response")[keep:]:
+        tree.remove(response)
+    return etree.tostring(tree, xml_declaration=True, encoding="utf-8")

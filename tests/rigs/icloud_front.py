@@ -154,6 +154,15 @@ class IcloudFront:
         """The partition host, standing for https://pNN-caldav.icloud.com:443 (explicit port, entry 2)."""
         return f"http://{self.hosts[1]}:{self.ports[1]}"
 
+    @property
+    def allowed_hosts(self) -> str:
+        """CALDAV_ALLOWED_HOSTS for this front: its partition host, as `*.icloud.com` admits iCloud's.
+
+        Only this origin (scheme, host and port): another listener on the same loopback address is not
+        admitted, and the default `*.icloud.com` stays in force beside it.
+        """
+        return f"*.icloud.com {self.partition_origin}"
+
     # --- counting ---------------------------------------------------------------------------
     def reset_counts(self) -> None:
         with self.lock:

@@ -102,6 +102,11 @@ class RadicaleRig:
         return f"http://127.0.0.1:{self.port}/"
 
     @property
+    def allowed_hosts(self) -> str:
+        """What CALDAV_ALLOWED_HOSTS must add for this server: nothing, it serves everything at `url`."""
+        return ""
+
+    @property
     def origin(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
@@ -138,7 +143,7 @@ class RadicaleRig:
         for key, value in (headers or {}).items():
             req.add_header(key, value)
         try:
-            with urllib.request.urlopen(req, timeout=10) as resp:
+            with urllib.request.urlopen(req, timeout=60) as resp:  # seeding a big calendar takes a while
                 return RigResponse(resp.status, dict(resp.headers), resp.read())
         except urllib.error.HTTPError as exc:
             return RigResponse(exc.code, dict(exc.headers), exc.read())

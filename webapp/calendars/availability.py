@@ -13,12 +13,20 @@ How slots are laid out (decisions the tests pin down):
   stretch long enough for one slot always offers one (the property test holds the engine to this).
   A slot never spans two working ranges (not even 20:00–24:00 followed by 00:00–02:00).
 - Minimum notice and horizon are filters on the slot start relative to `now`.
+- Event types (`Rules.step_minutes` set): start times lie on a grid of that step counted from the start
+  of each working range (real time), so a 60-minute step from 09:00 offers 09:00, 10:00, … and never
+  10:30; after busy time the next start is the next grid point that fits.
+- Date overrides (`Rules.overrides`: local date → ranges, empty = closed) replace that date's weekday
+  hours; time off arrives as closed dates.
+- Limits (`daily_limit`, `weekly_limit`) count the type's bookings (`booked` start instants) per local
+  date and per local Monday-to-Sunday week; a full day or week offers nothing for that type.
 """
 from __future__ import annotations
 
 import re
 from bisect import bisect_left
 from itertools import accumulate
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
@@ -31,6 +39,8 @@ _HHMM = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
 
 # weekday (0 = Monday) → ranges as minutes after local midnight, end up to 1440 (24:00)
 WorkingHours = Mapping[int, Sequence[tuple[int, int]]]
+# local date → ranges that replace the weekday's hours that day; () closes the day
+Overrides = Mapping[date, Sequence[tuple[int, int]]]
 
 
 class RulesError(ValueError):
@@ -45,6 +55,23 @@ class Rules:
     buffer_after_minutes: int = 0
     min_notice_minutes: int = 240
     horizon_days: int = 60
+    step_minutes: int | None = None  # None: starts where free stretches start (no fixed grid)
+    daily_limit: int | None = None
+    weekly_limit: int | None = None
+    overrides: Overrides = field(default_factory=dict)
+
+
+class BusyIndex:
+    """Busy intervals sorted once (naive UTC), shared by every event type asked about in one request."""
+
+    __slots__ = ("starts", "reach")
+
+    def __init__(self, busy: Iterable[tuple[datetime, datetime]]):
+        pairs = [p if p[0].tzinfo is None and p[1].tzinfo is None else (_naive(p[0]), _naive(p[1])) for p in busy]
+        pairs.sort()
+        self.starts = [a for a, _ in pairs]
+        # running maximum of the ends: "does anything starting before x reach past y" is one bisect
+        self.reach = list(accumulate((b for _, b in pairs), max))
 
 
 def parse_hhmm(text: str) -> int:
@@ -91,14 +118,21 @@ def _naive(value: datetime) -> datetime:
     return value if value.tzinfo is None else _EPOCH + (value - _EPOCH_AWARE)
 
 
-def working_intervals(hours: WorkingHours, tz: ZoneInfo, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+def working_intervals(hours: WorkingHours, tz: ZoneInfo, start: datetime, end: datetime,
+                      overrides: Overrides | None = None) -> list[tuple[datetime, datetime]]:
     """Working ranges as naive-UTC intervals covering [start, end) (a day either side), sorted."""
+    return [(a, b) for a, b, _ in _working_days(hours, overrides or {}, tz, start, end)]
+
+
+def _working_days(hours: WorkingHours, overrides: Overrides, tz: ZoneInfo, start: datetime,
+                  end: datetime) -> list[tuple[datetime, datetime, date]]:
+    """(start, end, local date) of each working range touching [start, end), a day either side."""
     first = start.astimezone(tz).date() - timedelta(days=1) if start.tzinfo else start.date() - timedelta(days=2)
     last = end.astimezone(tz).date() + timedelta(days=1) if end.tzinfo else end.date() + timedelta(days=2)
-    out: list[tuple[datetime, datetime]] = []
+    out: list[tuple[datetime, datetime, date]] = []
     day = first
     while day <= last:
-        ranges = hours.get(day.weekday())
+        ranges = overrides[day] if day in overrides else hours.get(day.weekday())
         if ranges:
             midnight = datetime.combine(day, time(0), tzinfo=tz)
             for lo, hi in ranges:
@@ -106,41 +140,57 @@ def working_intervals(hours: WorkingHours, tz: ZoneInfo, start: datetime, end: d
                 a = _naive(midnight + timedelta(minutes=lo))
                 b = _naive(midnight + timedelta(minutes=hi))
                 if b > a:
-                    out.append((a, b))
+                    out.append((a, b, day))
         day += timedelta(days=1)
     return _merge(out)
 
 
-def _merge(intervals: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+def _merge(intervals: list[tuple[datetime, datetime, date]]) -> list[tuple[datetime, datetime, date]]:
     """Sort and join overlapping ranges. Touching ranges stay apart on purpose: a slot lies within
     one working range, so its grid starts at that range's start whatever window was asked for
     (the booking re-check asks for one instant and must see the same grid as the day's listing)."""
     intervals.sort()
-    merged: list[tuple[datetime, datetime]] = []
-    for a, b in intervals:
+    merged: list[tuple[datetime, datetime, date]] = []
+    for a, b, day in intervals:
         if merged and a < merged[-1][1]:
             if b > merged[-1][1]:
-                merged[-1] = (merged[-1][0], b)
+                merged[-1] = (merged[-1][0], b, merged[-1][2])
         else:
-            merged.append((a, b))
+            merged.append((a, b, day))
     return merged
 
 
+def _full(rules: Rules, booked: Iterable[datetime], tz: ZoneInfo) -> tuple[set[date], set[date]]:
+    """Local dates and week Mondays on which the type's limits are reached."""
+    if not booked or (rules.daily_limit is None and rules.weekly_limit is None):
+        return set(), set()
+    days = Counter((_EPOCH_AWARE + (_naive(b) - _EPOCH)).astimezone(tz).date() for b in booked)
+    full_days = {d for d, n in days.items() if rules.daily_limit is not None and n >= rules.daily_limit}
+    weeks: Counter[date] = Counter()
+    for d, n in days.items():
+        weeks[d - timedelta(days=d.weekday())] += n
+    full_weeks = {w for w, n in weeks.items() if rules.weekly_limit is not None and n >= rules.weekly_limit}
+    return full_days, full_weeks
+
+
 def free_slots(
-    busy: Iterable[tuple[datetime, datetime]],
+    busy: Iterable[tuple[datetime, datetime]] | BusyIndex,
     rules: Rules,
     window: tuple[datetime, datetime],
     tz: ZoneInfo,
     now: datetime,
     duration_minutes: int | None = None,
+    booked: Sequence[datetime] = (),
 ) -> list[datetime]:
     """Start instants (aware UTC) of the free slots that begin inside `window`.
 
     `busy` may be unsorted and overlapping; naive datetimes are UTC. `duration_minutes` defaults to
-    the slot length; the step between offered starts is always the slot length.
+    the slot length; the step between offered starts is `step_minutes`, else the slot length.
+    `booked` holds the start instants of the type's live bookings, for its limits.
     """
     duration = timedelta(minutes=duration_minutes or rules.slot_minutes)
-    step = timedelta(minutes=rules.slot_minutes)
+    grid = rules.step_minutes is not None
+    step = timedelta(minutes=rules.step_minutes if grid else rules.slot_minutes)
     before = timedelta(minutes=rules.buffer_before_minutes)
     after = timedelta(minutes=rules.buffer_after_minutes)
     now_n = _naive(now)
@@ -149,28 +199,32 @@ def free_slots(
     if hi <= lo:
         return []
 
-    # Sorted by start once, with the running maximum of the ends (both C-level). Then "is [t, t+d)
-    # free with its buffers?" is one bisect: the busy intervals starting before t + d + after all
-    # sit left of i, and the latest of their ends says whether one reaches past t - before.
-    pairs = [p if p[0].tzinfo is None and p[1].tzinfo is None else (_naive(p[0]), _naive(p[1])) for p in busy]
-    pairs.sort()
-    starts = [a for a, _ in pairs]
-    reach = list(accumulate((b for _, b in pairs), max))
+    # "is [t, t+d) free with its buffers?" is one bisect: the busy intervals starting before
+    # t + d + after all sit left of i, and the latest of their ends says whether one reaches past t - before.
+    index = busy if isinstance(busy, BusyIndex) else BusyIndex(busy)
+    starts, reach = index.starts, index.reach
     ahead = duration + after
+    full_days, full_weeks = _full(rules, booked, tz)
 
     slots: list[datetime] = []
-    for w0, w1 in working_intervals(rules.working_hours, tz, window[0], window[1]):
+    for w0, w1, day in _working_days(rules.working_hours, rules.overrides, tz, window[0], window[1]):
         if w1 <= lo:
             continue
         if w0 >= hi:
             break
+        if day in full_days or (full_weeks and day - timedelta(days=day.weekday()) in full_weeks):
+            continue
         t = w0
+        if grid and t < lo:
+            t = w0 + step * -((w0 - lo) // step)  # the first grid point at or after lo
         while t + duration <= w1 and t < hi:
             i = bisect_left(starts, t + ahead)
             if i and reach[i - 1] + before > t:
-                # every start up to that end collides with the same interval: jump past it, and
-                # the next free stretch begins exactly there
+                # every start up to that end collides with the same interval: jump past it; the
+                # next free stretch begins exactly there (on a grid: the next grid point from there)
                 t = reach[i - 1] + before
+                if grid:
+                    t = w0 + step * -((w0 - t) // step)
                 continue
             if t >= lo:
                 slots.append(_EPOCH_AWARE + (t - _EPOCH))  # aware UTC, cheaper than replace()

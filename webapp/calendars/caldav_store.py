@@ -6,9 +6,11 @@ library's `caldav.lib.error.*` and the network's OSError/niquests family never e
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import logging
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
@@ -27,6 +29,12 @@ NS = {
     "cs": "http://calendarserver.org/ns/",
     "ical": "http://apple.com/ns/ical/",
 }
+
+# One calendar-multiget at most: 1,000 hrefs (Zoho's cap) and 512 KB of body; smaller when the server
+# refuses (see Store.multiget_batches). An unanswered href is asked at most MULTIGET_ASKS times a sync.
+MULTIGET_MAX_HREFS = 1000
+MULTIGET_MAX_BYTES = 512 * 1024
+MULTIGET_ASKS = 3
 
 
 # --- errors ------------------------------------------------------------------------------------
@@ -87,8 +95,48 @@ class EtagMismatch(PreconditionFailed):
     pass
 
 
+class RequestTooLarge(StoreError):
+    message = "The calendar server refused a request for too many events at once."
+
+
 class MalformedResponse(StoreError):
     message = "iCloud sent a reply that could not be read. Nothing was changed; it will be tried again."
+
+
+class ResponseTooLarge(StoreError):
+    """A reply past CALDAV_MAX_RESPONSE_BYTES; reading stopped there."""
+
+    def __init__(self, limit: int, **kw):
+        super().__init__(
+            f"The calendar server sent a reply larger than {_size_words(limit)}, so Slotwise stopped reading it "
+            "and changed nothing. If the calendar really holds that much, remove old events from it in the "
+            "Calendar app, or ask whoever runs Slotwise to raise CALDAV_MAX_RESPONSE_BYTES.",
+            **kw,
+        )
+        self.limit = limit
+
+
+class HostNotAllowed(StoreError):
+    """The server pointed at a host outside CALDAV_ALLOWED_HOSTS (a link, or a redirect)."""
+
+    def __init__(self, url: str, *, redirect: bool = False):
+        parts = urlsplit(url)
+        host = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"  # never the userinfo of a URL
+        how = "redirected Slotwise" if redirect else "pointed Slotwise"
+        super().__init__(
+            f"The calendar server {how} to another host ({host}); Slotwise did not follow it and sent no password "
+            "there. If that host is really part of your calendar service, ask whoever runs Slotwise to add it to "
+            "CALDAV_ALLOWED_HOSTS.",
+            url=url,
+        )
+
+
+def _size_words(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):g} MB"
+    if size >= 1024:
+        return f"{size / 1024:g} KB"
+    return f"{size} bytes"
 
 
 def _from_status(status: int | None, url: str | None, body: bytes | str | None = None) -> StoreError:
@@ -139,6 +187,105 @@ def translate_errors() -> Iterator[None]:
         raise MalformedResponse() from None
 
 
+# --- where credentials may go, and how much may come back ---------------------------------------
+
+DEFAULT_ALLOWED_HOSTS = "*.icloud.com"
+DEFAULT_MAX_RESPONSE_BYTES = 50 * 1024 * 1024
+_DEFAULT_PORTS = {"https": 443, "http": 80}
+
+
+@dataclass(frozen=True)
+class HostRule:
+    """One CALDAV_ALLOWED_HOSTS entry: a host name pattern (fnmatch, e.g. `*.icloud.com`) on one scheme and port."""
+
+    scheme: str
+    host: str
+    port: int
+
+    def admits(self, url: str) -> bool:
+        parts = urlsplit(url)
+        return (
+            parts.scheme.lower() == self.scheme
+            and fnmatch.fnmatchcase((parts.hostname or "").lower(), self.host)
+            and _port(parts) == self.port
+        )
+
+
+def _port(parts) -> int | None:
+    try:
+        return parts.port or _DEFAULT_PORTS.get(parts.scheme.lower())
+    except ValueError:  # a port that is not a number
+        return None
+
+
+def host_rules(setting: str | Iterable[str]) -> tuple[HostRule, ...]:
+    """Parse CALDAV_ALLOWED_HOSTS: entries split by commas or spaces.
+
+    `*.icloud.com` or `host:port` admits https only (port 443 unless given); `http://host:port` states
+    the scheme, for a server on a private network or a test rig. Raises ValueError on a bad entry.
+    """
+    entries = setting.replace(",", " ").split() if isinstance(setting, str) else list(setting)
+    rules = []
+    for entry in entries:
+        parts = urlsplit(entry if "://" in entry else f"https://{entry}")
+        scheme = parts.scheme.lower()
+        port = _port(parts)
+        if scheme not in _DEFAULT_PORTS or not parts.hostname or port is None or parts.path not in ("", "/"):
+            raise ValueError(f"CALDAV_ALLOWED_HOSTS: {entry!r} is not a host name pattern such as *.icloud.com "
+                             "or https://calendar.example.org:8443")
+        rules.append(HostRule(scheme, parts.hostname.lower(), port))
+    return tuple(rules)
+
+
+class _Guard:
+    """niquests session hooks: refuse requests to hosts not allowed, cross-host redirects and oversized replies.
+
+    Hooks run for every request the session sends (caldav's and ours) and for every redirect hop, before
+    the body is read (niquests reads it after the `response` hooks unless streaming), so a refused host
+    gets no connection at all and an oversized reply is dropped once `limit` bytes have arrived.
+    """
+
+    def __init__(self, configured_url: str, rules: tuple[HostRule, ...], limit: int):
+        own = urlsplit(configured_url)
+        # The configured server keeps its own scheme (http on loopback in tests, https for iCloud).
+        self.rules = (HostRule(own.scheme.lower(), (own.hostname or "").lower(), _port(own) or 0), *rules)
+        self.limit = limit
+
+    def allowed(self, url: str) -> bool:
+        return any(rule.admits(url) for rule in self.rules)
+
+    def check(self, url: str) -> None:
+        if not self.allowed(url):
+            raise HostNotAllowed(url)
+
+    def before_request(self, request, *args, **kwargs):
+        self.check(request.url)
+        return request
+
+    def on_response(self, response, *args, **kwargs):
+        if response.is_redirect:
+            target = urljoin(response.url or "", response.headers.get("Location", ""))
+            source, dest = urlsplit(response.url or ""), urlsplit(target)
+            if (dest.scheme, dest.hostname, _port(dest)) != (source.scheme, source.hostname, _port(source)):
+                response.close()
+                raise HostNotAllowed(target, redirect=True)
+        if response.raw is None:
+            return response
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > self.limit:
+            response.close()
+            raise ResponseTooLarge(self.limit, url=response.url)
+        chunks, size = [], 0
+        for chunk in response.iter_content(chunk_size=64 * 1024):
+            size += len(chunk)  # decoded bytes: a compressed reply is measured as it unpacks
+            if size > self.limit:
+                response.close()
+                raise ResponseTooLarge(self.limit, url=response.url)
+            chunks.append(chunk)
+        response._content = b"".join(chunks)  # what niquests would have read itself, now bounded
+        return response
+
+
 # --- discovery and listing ---------------------------------------------------------------------
 
 
@@ -178,9 +325,12 @@ class Store:
     `requests` counts every HTTP request made, for SyncRun records.
     """
 
-    def __init__(self, url: str, username: str, password: str, *, timeout: float = 20):
+    def __init__(self, url: str, username: str, password: str, *, timeout: float = 20,
+                 allowed_hosts: str | Iterable[str] = DEFAULT_ALLOWED_HOSTS,
+                 max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES):
         self.base_url = url.rstrip("/") + "/"
         self.requests = 0
+        self._guard = _Guard(self.base_url, host_rules(allowed_hosts), max_response_bytes)
         self.client = caldav.DAVClient(
             url=self.base_url,
             username=username,
@@ -189,7 +339,9 @@ class Store:
             timeout=timeout,
             enable_rfc6764=False,
         )
-        self.client.session.hooks.setdefault("response", []).append(self._count)
+        hooks = self.client.session.hooks
+        hooks.setdefault("pre_request", []).append(self._guard.before_request)
+        hooks.setdefault("response", []).extend([self._count, self._guard.on_response])
         self._home_url: str | None = None
 
     def _count(self, response, *args, **kwargs):
@@ -231,8 +383,8 @@ class Store:
             home = self._href_prop(tree, "c:calendar-home-set", principal)
             if home is None:
                 raise MalformedResponse("The server did not say where this account's calendars live.")
-            self._home_url = home
             self._follow_host(home)
+            self._home_url = home
         return self._home_url
 
     def _follow_host(self, url: str) -> None:
@@ -240,7 +392,9 @@ class Store:
 
         caldav refuses a URL on a host it was not told about, so move the client there and keep the
         old host as an alias (iCloud may still give hrefs on caldav.icloud.com); see docs/icloud.md.
+        Only to an allowed host (the configured one or CALDAV_ALLOWED_HOSTS): else HostNotAllowed.
         """
+        self._guard.check(url)
         parts = urlsplit(url)
         current = self.client.url
         if parts.hostname and parts.hostname != current.hostname and parts.hostname not in current.host_aliases:
@@ -278,6 +432,9 @@ class Store:
                 if names and "VEVENT" not in names:
                     continue
             url = urljoin(home, href)
+            if not self._guard.allowed(url):
+                log.warning("calendar list: skipped a calendar on a host not allowed: %s", urlsplit(url).netloc)
+                continue
             name = _text(prop("d:displayname")) or href.rstrip("/").rsplit("/", 1)[-1]
             found.append(
                 CalendarInfo(
@@ -341,29 +498,85 @@ class Store:
         return Listing(token=None, changed=changed, deleted=[], full=True)
 
     def multiget(self, url: str, hrefs: list[str]) -> Fetched:
-        """calendar-data of many objects with ONE calendar-multiget REPORT."""
+        """calendar-data of many objects with ONE calendar-multiget REPORT (see `multiget_batches`).
+
+        A refusal that says the request was too large raises RequestTooLarge.
+        """
         if not hrefs:
             return Fetched({}, [])
-        body = MULTIGET.format(
-            hrefs="".join(f"<d:href>{escape_xml(urlsplit(h).path)}</d:href>" for h in hrefs)
-        )
+        body = MULTIGET.format(hrefs="".join(_href_element(h) for h in hrefs))
         response = _send(self, "REPORT", url, body, {"Depth": "1", "Content-Type": "application/xml; charset=utf-8"},
-                         ok=(207,))
+                         ok=(207, 400, 403, 413))
+        if response.status != 207:
+            raw = getattr(response, "_raw", None) or b""
+            text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+            if response.status in (400, 413) or "number-of-matches-within-limits" in text:
+                raise RequestTooLarge(status=response.status, url=url)
+            raise _from_status(response.status, url, raw)
         found: dict[str, tuple[str | None, str]] = {}
+        answered: set[str] = set()
         for item in _responses(response.tree, url):
             href = _text(item.find("d:href", NS))
             if not href:
                 continue
             href = canonical_href(url, href)
-            data = None
-            for propstat in item.findall("d:propstat", NS):
-                if _status_code(_text(propstat.find("d:status", NS))) == 200:
-                    node = propstat.find("d:prop/c:calendar-data", NS)
-                    if node is not None and node.text:
-                        data = node.text
+            answered.add(href)
+            etag = data = None
+            for propstat in item.iterfind("d:propstat", NS):  # one pass: etag and data of the 200 propstat
+                if _status_code(_text(propstat.find("d:status", NS))) != 200:
+                    continue
+                prop = propstat.find("d:prop", NS)
+                if prop is None:
+                    continue
+                etag = etag or _text(prop.find("d:getetag", NS))
+                node = prop.find("c:calendar-data", NS)
+                if node is not None and node.text:
+                    data = node.text
             if data is not None:
-                found[href] = (_etag_of_response(item), data)
-        return Fetched(found, [h for h in hrefs if h not in found])
+                found[href] = (etag, data)
+        return Fetched(found, [h for h in hrefs if h not in found], [h for h in hrefs if h not in answered])
+
+    def multiget_batches(self, url: str, hrefs: list[str], *, max_hrefs: int = MULTIGET_MAX_HREFS,
+                         max_bytes: int = MULTIGET_MAX_BYTES) -> Iterator[Fetched]:
+        """Fetch many objects with as few calendar-multigets as the limits allow, one Fetched per request.
+
+        Servers refuse a multiget that is too large (Radicale: 400 past 10,000 VEVENTs in one answer;
+        Apple's server: 403 past 5,000 matches) or answer part of it (Zoho drops all past 1,000). So a
+        request holds at most `max_hrefs` hrefs and `max_bytes` of body; a refused request is asked
+        again as halves (and later requests are no larger); an href the server did not answer at all
+        is asked again in a later request while requests make progress. What stays unanswered is in
+        `missing`, never taken as deleted.
+        """
+        pending = deque(hrefs)
+        asked: dict[str, int] = {}
+        limit = max(1, max_hrefs)
+        while pending:
+            batch: list[str] = []
+            size = len(MULTIGET)
+            while pending and len(batch) < limit:
+                cost = len(_href_element(pending[0]).encode())
+                if batch and size + cost > max_bytes:
+                    break
+                batch.append(pending.popleft())
+                size += cost
+            try:
+                fetched = self.multiget(url, batch)
+            except RequestTooLarge:
+                if len(batch) == 1:
+                    raise
+                limit = len(batch) // 2
+                log.info("multiget of %d hrefs refused as too large; asking for %d at a time", len(batch), limit)
+                pending.extendleft(reversed(batch))
+                continue
+            missing = [h for h in fetched.missing if h not in fetched.unanswered]
+            for href in fetched.unanswered:
+                asked[href] = asked.get(href, 0) + 1
+                if fetched.found and asked[href] < MULTIGET_ASKS:
+                    pending.append(href)
+                else:
+                    missing.append(href)
+            given_up = set(missing)
+            yield Fetched(fetched.found, missing, [h for h in fetched.unanswered if h in given_up])
 
     def fetch(self, href: str) -> tuple[str | None, str] | None:
         """GET one object: (etag, text), or None when it does not exist. Used to look before re-writing."""
@@ -461,7 +674,12 @@ class Listing:
 @dataclass
 class Fetched:
     found: dict[str, tuple[str | None, str]]  # href → (etag, iCalendar text)
-    missing: list[str]
+    missing: list[str]  # asked for and not read (gone since the listing, or never answered)
+    unanswered: list[str] = field(default_factory=list)  # of `missing`, those the server said nothing about
+
+
+def _href_element(href: str) -> str:
+    return f"<d:href>{escape_xml(urlsplit(href).path)}</d:href>"
 
 
 def _send(store: Store, method: str, url: str, body: str = "", headers: dict[str, str] | None = None,

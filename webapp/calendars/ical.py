@@ -5,14 +5,14 @@ database stores.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from functools import cache
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 import recurring_ical_events
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vDDDTypes
+
+from .content import busy_relevant, iana_zones, without_known_vtimezones  # noqa: F401 (one home: content)
 
 # Occurrences are asked for over a wider window, then cut exactly: floating times are placed in the
 # owner's zone only after the library returns them, and no zone is more than 14 h from UTC.
@@ -35,41 +35,70 @@ class Busy:
     title: str
 
 
-_VTIMEZONE = re.compile(r"BEGIN:VTIMEZONE\r?\n.*?END:VTIMEZONE\r?\n", re.S)
-_TZID = re.compile(r"TZID[=:]\"?([^;:\"\r\n]+)")
-
-
-@cache
-def iana_zones() -> frozenset[str]:
-    return frozenset(available_timezones())
-
-
-def without_known_vtimezones(text: str) -> str:
-    """Drop VTIMEZONE blocks when every TZID the object uses is an IANA zone name.
-
-    icalendar resolves such names with zoneinfo (the VTIMEZONE is not consulted), and parsing the
-    blocks is about half the cost of reading a typical iCloud event. Custom zone names keep theirs.
-    """
-    if "BEGIN:VTIMEZONE" not in text:
-        return text
-    zones = iana_zones()
-    outside = _VTIMEZONE.sub("", text)
-    if all(name.strip() in zones for name in _TZID.findall(outside)):
-        return outside
-    return text
-
-
 def parse(text: str | bytes) -> Calendar:
     """Parse one calendar object resource, or raise UnparseableObject."""
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")
     try:
-        cal = Calendar.from_ical(without_known_vtimezones(text))
+        cal = Calendar.from_ical(busy_relevant(text))
     except (ValueError, TypeError, KeyError, IndexError) as exc:
         raise UnparseableObject(f"not valid iCalendar data ({exc})") from None
     if not isinstance(cal, Calendar):
         raise UnparseableObject("not a VCALENDAR")
+    for event in cal.walk("VEVENT"):
+        _one_end(event)
     return cal
+
+
+def _dt(prop):
+    """A property's value, or None when it is missing or broken (the reader reports broken ones later)."""
+    try:
+        return getattr(prop, "dt", None)
+    except ValueError:  # icalendar's BrokenCalendarProperty
+        return None
+
+
+def _one_end(event: Event) -> None:
+    """One rule for an event's end, single or repeating: DTEND wins over a DURATION beside it, and a
+    DTEND of the other value type than DTSTART is read as that type (a DATE-TIME end of an all-day
+    event is its date; a DATE end of a timed event is midnight in the start's zone)."""
+    if "DTEND" in event and "DURATION" in event:
+        del event["DURATION"]
+    start, end = _dt(event.get("DTSTART")), _dt(event.get("DTEND"))
+    if not isinstance(start, date) or not isinstance(end, date) or isinstance(start, datetime) == isinstance(end, datetime):
+        return
+    if isinstance(start, datetime):
+        event["DTEND"] = vDDDTypes(datetime.combine(end, time(0), start.tzinfo))
+    else:
+        event["DTEND"] = vDDDTypes(end.date())
+
+
+def _floating_in(zone: ZoneInfo, value):
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=zone)
+    if isinstance(value, tuple):  # an RDATE period
+        return tuple(_floating_in(zone, v) for v in value)
+    return value
+
+
+def _place_floating(cal: Calendar, zone: ZoneInfo) -> None:
+    """Floating times are the owner's zone whatever else a series holds: placed there before expanding,
+    a UTC EXDATE, RDATE or RECURRENCE-ID meets the occurrence at the same instant."""
+    for event in cal.walk("VEVENT"):
+        for name in ("DTSTART", "DTEND", "RECURRENCE-ID", "EXDATE", "RDATE"):
+            prop = event.get(name)
+            for item in prop if isinstance(prop, list) else [prop]:
+                for value in _dts(item):
+                    dt = _dt(value)
+                    if dt is not None:
+                        value.dt = _floating_in(zone, dt)
+
+
+def _dts(item) -> list:
+    try:
+        return getattr(item, "dts", [item])
+    except ValueError:
+        return []
 
 
 def object_uid(text: str | bytes | Calendar) -> str | None:
@@ -101,14 +130,14 @@ def _recurrence_key(value: date | datetime | None, zone: ZoneInfo) -> str | None
     return to_utc(value, zone).isoformat()
 
 
-def _occurrence(event: Event, zone: ZoneInfo, recurring: set[str]) -> Busy | None:
+def _occurrence(event: Event, zone: ZoneInfo, recurring: set[str], times: tuple | None = None) -> Busy | None:
+    """The Busy of one event, or of one occurrence of a series when `times` = (start, end, recurrence id)."""
     if str(event.get("STATUS", "")).upper() == "CANCELLED":
         return None
     if str(event.get("TRANSP", "OPAQUE")).upper() == "TRANSPARENT":
         return None
     try:
-        start_value = event.start
-        end_value = event.end
+        start_value, end_value, rid = times or (event.start, event.end, None)
     except (ValueError, TypeError, KeyError) as exc:
         raise UnparseableObject(f"event without a usable start or end ({exc})") from None
     all_day = not isinstance(start_value, datetime)
@@ -116,16 +145,16 @@ def _occurrence(event: Event, zone: ZoneInfo, recurring: set[str]) -> Busy | Non
     if all_day and isinstance(end_value, datetime):
         end_value = end_value.date()
     end = to_utc(end_value, zone)
+    if end < start:
+        start, end = end, start  # an end before the start: swapped, as recurring-ical-events reads a series
     if all_day and end <= start:
         end = to_utc(start_value + timedelta(days=1), zone)
     if end <= start:
         return None  # a zero-length event blocks no time
     uid = str(event.get("UID", ""))
-    # The library stamps a RECURRENCE-ID on every occurrence; only a repeating event has one.
-    rid = event.get("RECURRENCE-ID") if uid in recurring else None
     return Busy(
         uid=uid,
-        recurrence_id=_recurrence_key(rid.dt if rid is not None else None, zone),
+        recurrence_id=_recurrence_key(rid if uid in recurring else None, zone),
         start=start,
         end=end,
         all_day=all_day,
@@ -138,34 +167,47 @@ def busy_occurrences(text: str | bytes | Calendar, start: datetime, end: datetim
 
     Recurrences are expanded here (never on the server: Radicale's expand is off by an hour across
     DST). Free (TRANSPARENT) and cancelled events or occurrences, VTODO and VJOURNAL do not block.
-    `text` may be an already parsed Calendar.
+    `text` may be an already parsed Calendar (its floating times are then placed in `zone`).
     """
     cal = text if isinstance(text, Calendar) else parse(text)
     vevents = [c for c in cal.walk() if c.name == "VEVENT"]
     if not vevents:
         return []
+    _place_floating(cal, zone)
     recurring = {
         str(c.get("UID", "")) for c in vevents if any(k in c for k in ("RRULE", "RDATE", "RECURRENCE-ID"))
     }
-    if not recurring:
-        # Most objects are one plain event: read it directly, without the expansion machinery.
-        events = vevents
-    else:
-        events = _expand(cal, start, end)
+    # Most objects are one plain event: read it directly, without the expansion machinery.
+    events = _expand(cal, start, end) if recurring else [(event, None) for event in vevents]
     found: dict[tuple[str, str | None, datetime], Busy] = {}
-    for event in events:
-        busy = _occurrence(event, zone, recurring)
+    for event, times in events:
+        busy = _occurrence(event, zone, recurring, times)
         if busy is None or busy.end <= start or busy.start >= end:
             continue
         found[(busy.uid, busy.recurrence_id, busy.start)] = busy
     return sorted(found.values(), key=lambda b: (b.start, b.end, b.uid))
 
 
-def _expand(cal: Calendar, start: datetime, end: datetime) -> list[Event]:
+def _expand(cal: Calendar, start: datetime, end: datetime) -> list[tuple[Event, tuple]]:
+    """(source event, (start, end, recurrence id)) of each occurrence recurring-ical-events finds.
+
+    The library's public `between()` copies the whole event for every occurrence, which is most of
+    the cost of reading a series; its occurrences carry the same start and end (the copy's DTSTART and
+    DTEND) and the event they come from, so they are read directly where the library offers them.
+    """
     lo = start.replace(tzinfo=timezone.utc) - _MARGIN
     hi = end.replace(tzinfo=timezone.utc) + _MARGIN
     try:
-        return recurring_ical_events.of(cal, keep_recurrence_attributes=False).between(lo, hi)
+        query = recurring_ical_events.of(cal, keep_recurrence_attributes=False)
+        occurrences = getattr(query, "_occurrences_between", None)
+        if occurrences is None:  # a release without it: the public way, one copy per occurrence
+            return [(e, (e.start, e.end, e["RECURRENCE-ID"].dt)) for e in query.between(lo, hi)]
+        found = []
+        for occurrence in occurrences(lo, hi):
+            source = occurrence._adapter._component
+            rid = source.get("RECURRENCE-ID")
+            found.append((source, (occurrence.start, occurrence.end, occurrence.start if rid is None else rid.dt)))
+        return found
     except UnparseableObject:
         raise
     except Exception as exc:  # the library raises many kinds on bad series (BadRuleStringFormat, ValueError, …)

@@ -15,9 +15,8 @@ from zoneinfo import ZoneInfo
 
 from icalendar import vDuration
 
-from . import ical
+from . import content, ical
 
-_UNFOLD = re.compile(r"\r?\n[ \t]")
 _DATE = re.compile(r"\d{8}")
 _DATETIME = re.compile(r"\d{8}T\d{6}Z?")
 _ESCAPED = re.compile(r"\\([\\,;:nN])")  # TEXT escapes, undone the way icalendar's parser does
@@ -37,7 +36,7 @@ def read_object(text: str, start: datetime, end: datetime, zone: ZoneInfo) -> tu
 
 def read_plain(text: str, start: datetime, end: datetime, zone: ZoneInfo) -> tuple[str, list[ical.Busy]] | None:
     """The answer for a single non-repeating VEVENT, or None when the full reader must decide."""
-    props = _event_properties(ical.without_known_vtimezones(text))
+    props = _event_properties(content.without_known_vtimezones(text))
     if props is None or "UID" not in props or "DTSTART" not in props:
         return None
     uid = _text(props["UID"][1])
@@ -74,7 +73,7 @@ def read_plain(text: str, start: datetime, end: datetime, zone: ZoneInfo) -> tup
 
 def _event_properties(text: str) -> dict[str, tuple[dict[str, str], str]] | None:
     """The read properties of the only VEVENT, or None when the object is anything but one plain event."""
-    lines = _UNFOLD.sub("", text).splitlines()
+    lines = content.UNFOLD.sub("", text).splitlines()
     while lines and not lines[-1].strip():
         lines.pop()
     if len(lines) < 4 or lines[0].upper() != "BEGIN:VCALENDAR" or lines[-1].upper() != "END:VCALENDAR":
@@ -83,7 +82,7 @@ def _event_properties(text: str) -> dict[str, tuple[dict[str, str], str]] | None
     path: list[str] = []
     events = 0
     for line in lines[1:-1]:
-        name, params, value = _split(line)
+        name, params, value = content.split(line)
         if name is None:
             return None
         if name in ("BEGIN", "END"):
@@ -106,40 +105,6 @@ def _event_properties(text: str) -> dict[str, tuple[dict[str, str], str]] | None
     return found if events == 1 and not path else None
 
 
-def _split(line: str) -> tuple[str | None, dict[str, str], str]:
-    """A content line → (NAME, {PARAM: value}, value); name None when the line is not one."""
-    colon = line.find(":")
-    semi = line.find(";")
-    if colon <= 0:
-        return None, {}, ""
-    if semi == -1 or semi > colon:
-        return line[:colon].upper(), {}, line[colon + 1:]
-    name = line[:semi].upper()
-    params: dict[str, str] = {}
-    rest = line[semi + 1:]
-    while True:
-        key, eq, rest = rest.partition("=")
-        if not eq or not key or '"' in key or ":" in key:
-            return None, {}, ""
-        if rest.startswith('"'):
-            close = rest.find('"', 1)
-            if close == -1:
-                return None, {}, ""
-            value, rest = rest[1:close], rest[close + 1:]
-        else:
-            stop = min((i for i in (rest.find(";"), rest.find(":")) if i != -1), default=-1)
-            if stop == -1:
-                return None, {}, ""
-            value, rest = rest[:stop], rest[stop:]
-        params[key.upper()] = value
-        if rest.startswith(";"):
-            rest = rest[1:]
-        elif rest.startswith(":"):
-            return name, params, rest[1:]
-        else:
-            return None, {}, ""
-
-
 def _date_value(params: dict[str, str], value: str) -> date | datetime | None:
     """A DATE or DATE-TIME in one of the forms read here (UTC, floating, IANA TZID); None otherwise."""
     if set(params) - {"TZID", "VALUE"}:
@@ -159,7 +124,7 @@ def _date_value(params: dict[str, str], value: str) -> date | datetime | None:
         return None if zone_name is not None else moment.replace(tzinfo=ZoneInfo("UTC"))
     if zone_name is None:
         return moment  # floating: the owner's zone, as in the full reader
-    if zone_name.strip() != zone_name or zone_name not in ical.iana_zones():
+    if zone_name.strip() != zone_name or zone_name not in content.iana_zones():
         return None
     return moment.replace(tzinfo=ZoneInfo(zone_name))
 

@@ -6,8 +6,10 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..auth import UserError, check_password, create_user, registration_open
+from ..auth import UserError, authenticate, create_user, end_all_sessions, registration_open
+from ..config import parse_bool
 from ..models import User
+from ..throttle import sign_in_limits
 
 bp = Blueprint("auth", __name__)
 
@@ -20,6 +22,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@sign_in_limits
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("calendar.index"))
@@ -27,11 +30,11 @@ def login():
     email = ""
     if request.method == "POST":
         email = request.form.get("email", "").strip().lower()
-        user = User.by_email(email)
-        if user is None or not check_password(user, request.form.get("password", "")):
+        user = authenticate(email, request.form.get("password", ""))
+        if user is None:
             error = "That e-mail and password do not match an account."
         else:
-            login_user(user, remember=bool(request.form.get("remember")))
+            login_user(user, remember=parse_bool(request.form.get("remember", "")))
             return redirect(_safe_next(request.args.get("next")))
     no_users = not User.select().exists()
     return (
@@ -64,5 +67,6 @@ def register():
 @bp.post("/logout")
 @login_required
 def logout():
+    end_all_sessions(current_user._get_current_object())  # old session and remember cookies stop working
     logout_user()
     return redirect(url_for("auth.login"))

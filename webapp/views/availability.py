@@ -1,6 +1,7 @@
-"""My Profile → Availability: time zone, working hours, slot length, buffers, notice, horizon.
+"""My Profile → Availability: time zone and working hours (date overrides: views.date_overrides).
 
-The rules are in `availability_settings`; this view parses the form, calls it and renders.
+Length, buffers, notice and horizon belong to each event type (views.event_types). The rules are in
+`availability_settings`; this view parses the form, calls it and renders.
 """
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from flask_login import current_user, login_required
 
 from .. import availability_settings as settings
 from ..htmx import FORM_ERRORS, is_partial
-from ..models import User
+from ..models import DateOverride, User
 from ..times import zone_names
 
 bp = Blueprint("availability", __name__, url_prefix="/settings/profile/availability")
@@ -17,8 +18,9 @@ bp = Blueprint("availability", __name__, url_prefix="/settings/profile/availabil
 
 def _render(form: dict, errors: dict, saved: bool = False, status: int = 200):
     template = "profile/_availability_form.html" if is_partial() else "profile/availability.html"
+    overrides = [] if is_partial() else list(DateOverride.of(User.get_by_id(current_user.id)))
     return render_template(template, tab="availability", form=form, errors=errors, saved=saved,
-                           weekdays=settings.WEEKDAYS, numbers=settings.NUMBERS, zones=zone_names()), status
+                           weekdays=settings.WEEKDAYS, zones=zone_names(), overrides=overrides), status
 
 
 @bp.get("")

@@ -13,6 +13,7 @@ from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import appointments as svc
+from .. import event_types
 from ..calendar_week import Item, appointment_item, blocked_item, build_week, week_start
 from ..htmx import FORM_ERRORS, trigger
 from ..models import User
@@ -67,7 +68,7 @@ def _details(item: Item, message: str | None = None):
                            message=message)
 
 
-@bp.get("/calendar/<any(appointment, 'blocked-slot'):kind>/<int:item_id>")
+@bp.get("/calendar/<any(appointment, 'blocked-slot'):kind>/<id:item_id>")
 @login_required
 def details(kind: str, item_id: int):
     return _details(_item(kind, item_id))
@@ -120,7 +121,8 @@ def _when(form: dict, tz: ZoneInfo, errors: dict) -> tuple[datetime, datetime] |
 def new_appointment():
     user = _me()
     day = request.args.get("date") or datetime.now(zone_of(user)).date().isoformat()
-    form = {"date": day, "start": request.args.get("start", "09:00"), "duration": str(user.slot_minutes),
+    form = {"date": day, "start": request.args.get("start", "09:00"),
+            "duration": str(event_types.default_type(user).duration_minutes),
             "title": "", "name": "", "email": ""}
     return _form("calendar/_appointment_form.html", form, {})
 
@@ -139,7 +141,7 @@ def create_appointment():
                    "Appointment booked.")
 
 
-@bp.get("/calendar/appointments/<int:item_id>/reschedule")
+@bp.get("/calendar/appointments/<id:item_id>/reschedule")
 @login_required
 def reschedule_form(item_id: int):
     item = _item("appointment", item_id)
@@ -149,7 +151,7 @@ def reschedule_form(item_id: int):
     return _form("calendar/_reschedule_form.html", form, {}, item=item)
 
 
-@bp.post("/calendar/appointments/<int:item_id>/reschedule")
+@bp.post("/calendar/appointments/<id:item_id>/reschedule")
 @login_required
 def reschedule(item_id: int):
     item = _item("appointment", item_id)
@@ -162,7 +164,7 @@ def reschedule(item_id: int):
                    "Appointment rescheduled.", item=item)
 
 
-@bp.post("/calendar/appointments/<int:item_id>/cancel")
+@bp.post("/calendar/appointments/<id:item_id>/cancel")
 @login_required
 def cancel(item_id: int):
     item = _item("appointment", item_id)
@@ -198,7 +200,7 @@ def create_blocked_slot():
     return _answer("calendar/_blocked_slot_form.html", form, errors, lambda: blocked_item(slot), "Blocked Slot added.")
 
 
-@bp.post("/calendar/blocked-slots/<int:item_id>/delete")
+@bp.post("/calendar/blocked-slots/<id:item_id>/delete")
 @login_required
 def delete_blocked_slot(item_id: int):
     item = _item("blocked-slot", item_id)

@@ -10,7 +10,8 @@ from flask_login import current_user, login_required
 
 from .. import accounts
 from .. import calendar_roles as roles
-from ..htmx import trigger
+from ..htmx import FORM_ERRORS, trigger
+from ..ids import parse_id
 from ..models import CalendarAccount, RemoteCalendar
 
 bp = Blueprint("calendar_config", __name__, url_prefix="/settings/profile/calendar-configuration")
@@ -77,7 +78,7 @@ def primary_calendars():
     raw = request.args.get("account_id", "")
     account = None
     if raw:
-        account = accounts.account_of(current_user, int(raw)) if raw.isdigit() else None
+        account = accounts.account_of(current_user, raw)
         if account is None:
             abort(404, "There is no such iCloud account among yours.")
     return render_template("profile/_primary_calendar_field.html", account=account, calendars=_calendars_of(account))
@@ -88,19 +89,19 @@ def primary_calendars():
 def save_primary():
     raw_account = request.form.get("account_id", "").strip()
     raw_calendar = request.form.get("calendar_id", "").strip()
-    account_id = int(raw_account) if raw_account.isdigit() else None
+    account_id = parse_id(raw_account)
     try:
         if not raw_account:
             primary_id = None  # "None — keep appointments only in Slotwise"
         elif not raw_calendar:
-            return _primary(True, "Choose one of this account's calendars, or None.", 422, account_id)
+            return _primary(True, "Choose one of this account's calendars, or None.", FORM_ERRORS, account_id)
         else:
             primary_id = roles.parse_calendar_id(raw_calendar)
         conflicts = [cal.id for cal in roles.conflict_calendars(current_user)]
         # 0 names no account: an account id that is not a number matches no calendar
         roles.configure_calendars(current_user, primary_id, conflicts, primary_account_id=account_id or 0)
     except roles.ConfigurationRefused as exc:
-        return _primary(True, str(exc), 422)
+        return _primary(True, str(exc), FORM_ERRORS)
     return _saved(_primary())
 
 
@@ -112,7 +113,7 @@ def save_conflicts():
         primary = roles.primary_calendar(current_user)
         roles.configure_calendars(current_user, primary.id if primary else None, ids)
     except roles.ConfigurationRefused as exc:
-        return _conflicts(True, str(exc), 422)
+        return _conflicts(True, str(exc), FORM_ERRORS)
     return _saved(_conflicts())
 
 

@@ -56,20 +56,20 @@ def connect():
     return htmx.retarget(_icloud_section(just_connected=True), "#icloud-calendar")
 
 
-@bp.get("/accounts/<int:account_id>")
+@bp.get("/accounts/<id:account_id>")
 @login_required
 def account_card(account_id: int):
     return render_template("profile/_account_card.html", account=_own_account(account_id))
 
 
-@bp.get("/accounts/<int:account_id>/reconnect")
+@bp.get("/accounts/<id:account_id>/reconnect")
 @login_required
 def reconnect_form(account_id: int):
     return render_template("profile/_account_card.html", account=_own_account(account_id), reconnect=True,
                            errors={}, kind="")
 
 
-@bp.post("/accounts/<int:account_id>/reconnect")
+@bp.post("/accounts/<id:account_id>/reconnect")
 @login_required
 def reconnect(account_id: int):
     account = _own_account(account_id)
@@ -83,7 +83,7 @@ def reconnect(account_id: int):
                            message="Reconnected. Apple accepted the new app-specific password.")
 
 
-@bp.post("/accounts/<int:account_id>/sync")
+@bp.post("/accounts/<id:account_id>/sync")
 @login_required
 def sync_now(account_id: int):
     account = _own_account(account_id)
@@ -100,7 +100,7 @@ def sync_now(account_id: int):
                            message=message or "Sync finished.", message_is_error=bool(message))
 
 
-@bp.post("/accounts/<int:account_id>/disconnect")
+@bp.post("/accounts/<id:account_id>/disconnect")
 @login_required
 def disconnect(account_id: int):
     accounts.disconnect_account(_own_account(account_id))

@@ -31,4 +31,4 @@ def openapi():
     return send_from_directory(Path(__file__).parent, "openapi.json", mimetype="application/json")
 
 
-from . import accounts, calendar, configuration  # noqa: E402,F401  (routes register on import)
+from . import accounts, calendar, configuration, event_types  # noqa: E402,F401  (routes register on import)

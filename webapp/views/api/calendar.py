@@ -1,7 +1,8 @@
 """/api/v1 routes: the calendar, availability, appointments and Blocked Slots.
 
 Decisions: the owner may book an appointment outside working hours (they know their day), but never
-over busy time (409); only the public booking page is limited to offered slots. Dates in query
+over busy time (409); only the public booking page, and a booking that names an `event_type`, are limited
+to offered slots of that type (its grid, notice, horizon and limits; 409 otherwise). Dates in query
 strings mean local midnight in the user's zone; /availability's `end` day is included.
 """
 from __future__ import annotations
@@ -12,9 +13,9 @@ from flask import abort, jsonify, request
 from flask_login import current_user, login_required
 
 from ... import appointments as svc
+from ... import calendar_week, event_types
 from ...models import Appointment, User
 from ...times import BadTime, parse_instant, zone_of
-from ... import calendar_week
 from . import api, error
 from .serialisers import appointment_json, availability_json, blocked_slot_json, item_json
 
@@ -63,9 +64,9 @@ def _times(body: dict) -> tuple[datetime, datetime]:
     return _instant(body["start"], tz, allow_date=False), _instant(body["end"], tz, allow_date=False)
 
 
-def _timed_body() -> tuple[dict, datetime, datetime, str]:
+def _timed_body(body: dict | None = None) -> tuple[dict, datetime, datetime, str]:
     """The JSON body of a new appointment or Blocked Slot, with its start, end and title checked."""
-    body = _body()
+    body = _body() if body is None else body
     start, end = _times(body)
     title = body.get("title") or ""
     if not isinstance(title, str):
@@ -79,7 +80,7 @@ def _bad(exc: svc.BookingError):
         return error(409, str(exc), "not_free")
     if isinstance(exc, svc.ReadOnly):
         return error(422, str(exc), "read_only")
-    if exc.field in ("end", "range", "name", "email", "title", "status"):
+    if exc.field in ("end", "range", "name", "email", "title", "status", "event_type"):
         return error(422, str(exc))
     return error(400, str(exc), "bad_request")
 
@@ -103,19 +104,37 @@ def availability():
     except svc.BookingError as exc:
         return _bad(exc)
     raw = request.args.get("duration", "")
+    if raw and request.args.get("event_type"):
+        return error(400, "Give event_type or duration, not both: an event type has its own duration.", "bad_request")
+    kind = event_types.find(user, request.args.get("event_type")) if request.args.get("event_type") else \
+        event_types.default_type(user)
+    if kind is None:
+        return error(400, f"You have no event type {request.args['event_type']!r} (give its slug or id).",
+                     "bad_request")
     try:
-        duration = svc.parse_minutes(raw) if raw else user.slot_minutes
+        duration = svc.parse_minutes(raw) if raw else kind.duration_minutes
     except svc.BookingError as exc:
         return error(400, str(exc), "bad_request")
-    slots = svc.slots_for(user, start, end, duration_minutes=duration)
-    return jsonify(availability_json(user, zone_of(user), duration, slots))
+    slots = svc.slots_for(user, start, end, duration_minutes=duration, event_type=kind)
+    return jsonify(availability_json(user, zone_of(user), duration, slots, kind))
 
 
 @api.post("/appointments")
 @login_required
 def create_appointment():
     try:
-        body, start, end, title = _timed_body()
+        user = _me()
+        body, kind = _body(), None
+        if body.get("event_type") is not None:
+            kind = event_types.find(user, body["event_type"])
+            if kind is None:
+                raise svc.BookingError(f"You have no event type {body['event_type']!r} (give its slug or id).",
+                                       "event_type")
+            if body.get("end") is None and isinstance(body.get("start"), str):
+                # the type says how long it lasts
+                start = _instant(body["start"], zone_of(user), allow_date=False)
+                body = {**body, "end": (start + timedelta(minutes=kind.duration_minutes)).isoformat()}
+        body, start, end, title = _timed_body(body)
         contact = body.get("contact")
         if contact is not None and not isinstance(contact, dict):
             raise svc.BookingError('"contact" is an object: {"name": ..., "email": ...}.', "body")
@@ -123,7 +142,7 @@ def create_appointment():
         name, email = contact.get("name"), contact.get("email")
         if (name is not None and not isinstance(name, str)) or (email is not None and not isinstance(email, str)):
             raise svc.BookingError("The contact's name and e-mail are text.", "body")
-        appointment = svc.create_appointment(_me(), start, end, title, name, email)
+        appointment = svc.create_appointment(user, start, end, title, name, email, event_type=kind)
     except svc.BookingError as exc:
         return _bad(exc)
     return jsonify(appointment_json(appointment)), 201
@@ -136,14 +155,14 @@ def _appointment(appointment_id: int) -> Appointment:
     return appointment
 
 
-@api.get("/appointments/<int:appointment_id>")
+@api.get("/appointments/<id:appointment_id>")
 @login_required
 def get_appointment(appointment_id: int):
     appointment = _appointment(appointment_id)
     return jsonify(appointment_json(appointment))
 
 
-@api.patch("/appointments/<int:appointment_id>")
+@api.patch("/appointments/<id:appointment_id>")
 @login_required
 def reschedule_appointment(appointment_id: int):
     appointment = _appointment(appointment_id)
@@ -155,7 +174,7 @@ def reschedule_appointment(appointment_id: int):
     return jsonify(appointment_json(appointment))
 
 
-@api.delete("/appointments/<int:appointment_id>")
+@api.delete("/appointments/<id:appointment_id>")
 @login_required
 def cancel_appointment(appointment_id: int):
     appointment = _appointment(appointment_id)
@@ -174,7 +193,7 @@ def create_blocked_slot():
     return jsonify(blocked_slot_json(slot)), 201
 
 
-@api.delete("/blocked-slots/<int:slot_id>")
+@api.delete("/blocked-slots/<id:slot_id>")
 @login_required
 def delete_blocked_slot(slot_id: int):
     slot = svc.blocked_slot_of(_me(), slot_id)

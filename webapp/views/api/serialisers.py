@@ -7,8 +7,9 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from ... import event_types
 from ...calendar_week import Item, blocked_item
-from ...models import Appointment, BlockedSlot, CalendarAccount, RemoteCalendar, User
+from ...models import Appointment, BlockedSlot, CalendarAccount, DateOverride, EventType, RemoteCalendar, User
 from ...times import iso
 
 
@@ -36,12 +37,14 @@ def appointment_json(a: Appointment) -> dict:
         "id": a.id, "kind": "appointment", "title": a.title, "status": a.status,
         "start": iso(a.start_utc), "end": iso(a.end_utc),
         "contact": {"id": contact.id, "name": contact.name, "email": contact.email} if contact else None,
+        "event_type": {"id": a.event_type_id, "slug": a.event_type.slug} if a.event_type_id else None,
         "push_state": a.push_state,
     }
 
 
-def availability_json(user: User, tz: ZoneInfo, duration: int, slots: list[datetime]) -> dict:
-    return {"timezone": user.timezone, "duration": duration, "slots": [s.astimezone(tz).isoformat() for s in slots]}
+def availability_json(user: User, tz: ZoneInfo, duration: int, slots: list[datetime], kind: EventType) -> dict:
+    return {"timezone": user.timezone, "duration": duration, "event_type": {"id": kind.id, "slug": kind.slug},
+            "slots": [s.astimezone(tz).isoformat() for s in slots]}
 
 
 def accounts_json(user: User) -> list[dict]:
@@ -68,3 +71,15 @@ def _entry(cal: RemoteCalendar) -> dict:
 
 def configuration_json(primary: RemoteCalendar | None, conflicts: list[RemoteCalendar]) -> dict:
     return {"primary": _entry(primary) if primary else None, "conflicts": [_entry(cal) for cal in conflicts]}
+
+
+def event_type_json(kind: EventType) -> dict:
+    return {**event_types.values_of(kind), "id": kind.id}
+
+
+def date_override_json(row: DateOverride) -> dict:
+    if row.is_time_off:
+        return {"id": row.id, "start_date": row.start_date.isoformat(), "end_date": row.end_date.isoformat(),
+                "closed": True}
+    return {"id": row.id, "date": row.start_date.isoformat(), "closed": row.closed,
+            "ranges": [] if row.closed else row.ranges}

@@ -1,0 +1,130 @@
+"""What each e-mail says: composed from the row's snapshot, then turned into an EmailMessage.
+
+The snapshot is taken in the transaction of the change, so a message sent later (after a retry, or
+once PUBLIC_URL is set) still tells what happened then.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import formataddr, format_datetime
+
+from flask import current_app
+
+from ..filters import clock, day
+from ..times import UTC, naive_utc, zone_named
+from . import tokens
+from .invitation import CANCEL, REQUEST, Person, invitation_ics
+
+
+SUBJECTS = {
+    ("booker", "booked"): "Booked: {title}, {when}",
+    ("booker", "rescheduled"): "Moved: {title}, now {when}",
+    ("booker", "cancelled"): "Cancelled: {title}, {when}",
+    ("booker", "reminder"): "Reminder: {title}, {when}",
+    ("owner", "booked"): "New booking: {booker} on {when}",
+    ("owner", "rescheduled"): "{booker} moved their appointment to {when}",
+    ("owner", "cancelled"): "{booker} cancelled their appointment on {when}",
+}
+
+
+@dataclass
+class Composed:
+    subject: str
+    text: str
+    html: str
+    ics: str | None
+
+
+@dataclass
+class Moment:
+    """One instant shown in one zone."""
+
+    value: datetime
+    zone: str
+
+    @property
+    def clock(self) -> str:
+        return clock(self.value)
+
+    def __str__(self) -> str:
+        return f"{day(self.value, 'long')}, {self.clock}"
+
+
+def _in(value: datetime, zone: str) -> Moment:
+    return Moment(value.astimezone(zone_named(zone)), zone)
+
+
+def _path(endpoint: str, **values: str) -> str:
+    return current_app.url_map.bind("localhost").build(endpoint, values)
+
+
+def links(base: str | None, appointment_uuid: str) -> dict[str, str] | None:
+    """Manage, Reschedule and Cancel links from PUBLIC_URL; None without it."""
+    if not base:
+        return None
+    token = tokens.token_for(appointment_uuid)
+    return {name: base + _path(f"manage.{name}", token=token) for name in ("overview", "reschedule", "cancel")}
+
+
+def _render(name: str, context: dict) -> str:
+    """A mail template without the request's context processors (mail is composed in the background too)."""
+    return current_app.jinja_env.get_template(name).render(**context)
+
+
+def compose(snap: dict, base: str | None) -> Composed:
+    start = datetime.fromisoformat(snap["start"])
+    end = datetime.fromisoformat(snap["end"])
+    owner, booker = snap["owner"], snap["booker"]
+    booker_zone = booker.get("timezone") or owner["timezone"]
+    context = {
+        "snap": snap, "kind": snap["kind"], "title": snap["title"], "owner": owner, "booker": booker,
+        "minutes": int((end - start).total_seconds() // 60),
+        "booker_start": _in(start, booker_zone), "booker_end": _in(end, booker_zone),
+        "owner_start": _in(start, owner["timezone"]), "owner_end": _in(end, owner["timezone"]),
+        "same_zone": _in(start, booker_zone).value.utcoffset() == _in(start, owner["timezone"]).value.utcoffset(),
+        "links": links(base, snap["uuid"]) if snap["kind"] != "cancelled" else None,
+        "reason": snap.get("reason") or "",
+    }
+    audience = snap["audience"]
+    when = str(context["booker_start"] if audience == "booker" else context["owner_start"])
+    subject = SUBJECTS[(audience, snap["kind"])].format(title=snap["title"], when=when, booker=booker["name"])
+    text = _render(f"mail/{audience}.txt", context)
+    html = _render(f"mail/{audience}.html", context)
+    ics = None
+    if audience == "booker" and snap["kind"] != "reminder":
+        ics = invitation_ics(
+            uid=snap["uid"], sequence=snap["sequence"], method=CANCEL if snap["kind"] == "cancelled" else REQUEST,
+            start_utc=naive_utc(start), end_utc=naive_utc(end),
+            zone_name=owner["timezone"], summary=snap["title"], description=text,
+            organizer=Person(owner["name"], owner["email"]), attendee=Person(booker["name"], booker["email"]),
+            dtstamp=naive_utc(datetime.fromisoformat(snap["at"])),
+        )
+    return Composed(subject=subject[:500], text=text, html=html, ics=ics)
+
+
+def email_message(row, mail_from: str) -> EmailMessage:
+    """The row as an RFC 5322 message: text and HTML alternatives, the invitation attached."""
+    snap = row.snapshot
+    message = EmailMessage()
+    message["Subject"] = row.subject
+    message["From"] = formataddr((f"{snap['owner']['name']} via Slotwise", mail_from))
+    message["To"] = formataddr((snap["booker"]["name"], row.recipient) if row.audience == "booker" else
+                               (snap["owner"]["name"], row.recipient))
+    reply_to = snap["owner"]["email"] if row.audience == "booker" else snap["booker"]["email"]
+    message["Reply-To"] = reply_to
+    message["Date"] = format_datetime(row.created_at.replace(tzinfo=UTC))
+    message["Message-ID"] = row.message_id
+    message.set_content(row.body_text)
+    message.add_alternative(row.body_html, subtype="html")
+    if row.ics:
+        method = "CANCEL" if snap["kind"] == "cancelled" else "REQUEST"
+        message.add_attachment(row.ics.encode("utf-8"), maintype="text", subtype="calendar",
+                               filename="invite.ics", params={"method": method})
+    return message
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Back-off after the n-th failed attempt: 1, 2, 4 … minutes, at most an hour."""
+    return timedelta(minutes=min(60, 2 ** max(0, attempts - 1)))

@@ -1,0 +1,120 @@
+"""/api/v1 routes: event types and date overrides (time off included)."""
+from __future__ import annotations
+
+from flask import jsonify, request
+from flask_login import current_user, login_required
+
+from ... import date_overrides, event_types
+from ...models import DateOverride, EventType, User
+from . import api, error
+from .serialisers import date_override_json, event_type_json
+
+
+def _me() -> User:
+    return User.get_by_id(current_user.id)
+
+
+def _body() -> dict | None:
+    body = request.get_json(silent=True)
+    return body if isinstance(body, dict) else None
+
+
+NOT_JSON = "Send a JSON object with Content-Type: application/json."
+
+
+def _invalid(exc: event_types.Invalid):
+    """422 with every field's message in `fields`, besides the usual error and message."""
+    return jsonify(error="invalid", message=str(exc), fields=exc.errors), 422
+
+
+@api.get("/event-types")
+@login_required
+def list_event_types():
+    return jsonify([event_type_json(kind) for kind in event_types.types_of(_me())])
+
+
+@api.post("/event-types")
+@login_required
+def create_event_type():
+    body = _body()
+    if body is None:
+        return error(400, NOT_JSON, "bad_request")
+    try:
+        kind = event_types.create(_me(), body)
+    except event_types.Invalid as exc:
+        return _invalid(exc)
+    return jsonify(event_type_json(kind)), 201
+
+
+def _kind(type_id: int) -> EventType | None:
+    return EventType.get_or_none((EventType.id == type_id) & (EventType.owner == current_user.id))
+
+
+NO_TYPE = "No event type of yours has this id."
+
+
+@api.get("/event-types/<id:type_id>")
+@login_required
+def get_event_type(type_id: int):
+    kind = _kind(type_id)
+    if kind is None:
+        return error(404, NO_TYPE, "not_found")
+    return jsonify(event_type_json(kind))
+
+
+@api.patch("/event-types/<id:type_id>")
+@login_required
+def patch_event_type(type_id: int):
+    kind = _kind(type_id)
+    if kind is None:
+        return error(404, NO_TYPE, "not_found")
+    body = _body()
+    if body is None:
+        return error(400, NOT_JSON, "bad_request")
+    try:
+        event_types.update(kind, body)
+    except event_types.Invalid as exc:
+        return _invalid(exc)
+    return jsonify(event_type_json(kind))
+
+
+@api.delete("/event-types/<id:type_id>")
+@login_required
+def delete_event_type(type_id: int):
+    kind = _kind(type_id)
+    if kind is None:
+        return error(404, NO_TYPE, "not_found")
+    try:
+        event_types.delete(kind)
+    except event_types.Invalid as exc:
+        return _invalid(exc)
+    return "", 204
+
+
+@api.get("/date-overrides")
+@login_required
+def list_date_overrides():
+    return jsonify([date_override_json(row) for row in DateOverride.of(_me())])
+
+
+@api.post("/date-overrides")
+@login_required
+def create_date_override():
+    body = _body()
+    if body is None:
+        return error(400, NOT_JSON, "bad_request")
+    try:
+        row = date_overrides.create(_me(), body)
+    except date_overrides.Invalid as exc:
+        return error(422, str(exc))
+    return jsonify(date_override_json(row)), 201
+
+
+@api.delete("/date-overrides/<id:override_id>")
+@login_required
+def delete_date_override(override_id: int):
+    row = date_overrides.of(_me(), override_id)
+    if row is None:
+        return error(404, "No date override of yours has this id.", "not_found")
+    row.delete_instance()
+    return "", 204
