@@ -1,14 +1,14 @@
 """CalendarAccount helpers shared by connect and configuration.
 
-Connecting, reconnecting and disconnecting iCloud accounts, how an account is shown, and the Primary
-Calendar / Check for Conflicts roles. Views stay thin: they parse input, call these and render. The
-account's health (Connected, Error, Needs reconnect) is written by the sync: `webapp.sync.run`.
+Connecting, reconnecting and disconnecting iCloud accounts, and how an account is shown. Views stay thin:
+they parse input, call these and render. The Primary Calendar and Check for Conflicts roles are in
+calendar_roles.py; the account's health (Connected, Error, Needs reconnect) is written by the sync
+(`webapp.sync.run`).
 """
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
 from datetime import datetime
 
 from .caldav_store import (
@@ -19,6 +19,7 @@ from .caldav_store import (
     StoreError,
     canonical_href,
 )
+from .cleaning import clean_email
 from .crypto import encrypt
 from .db import database
 from .ids import parse_id
@@ -29,7 +30,6 @@ from .sync.run import set_ok, store_for
 log = logging.getLogger(__name__)
 
 APP_PASSWORD = re.compile(r"^[a-z]{16}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 STATUS_LABELS = {
     CalendarAccount.CONNECTED: "Connected",
@@ -50,10 +50,6 @@ def normalise_app_password(raw: str) -> str | None:
     return "-".join(letters[i : i + 4] for i in range(0, 16, 4))
 
 
-def normalise_email(raw: str) -> str | None:
-    """The Apple ID e-mail in lowercase, or None when it is not shaped like an e-mail address."""
-    email = (raw or "").strip().lower()
-    return email if EMAIL.match(email) and len(email) <= 254 else None
 
 
 # --- connecting ----------------------------------------------------------------------------------
@@ -75,8 +71,8 @@ class ConnectProblem(Exception):
 def _check_shape(email: str | None, raw_password: str) -> tuple[str, str]:
     errors: dict[str, str] = {}
     kind = ""
-    clean_email = normalise_email(email) if email is not None else ""
-    if clean_email is None:
+    apple_id = clean_email(email) if email is not None else ""
+    if apple_id is None:
         errors["email"] = "Enter the e-mail address of your Apple ID, such as name@icloud.com."
         kind = "email"
     password = normalise_app_password(raw_password)
@@ -88,7 +84,7 @@ def _check_shape(email: str | None, raw_password: str) -> tuple[str, str]:
         kind = kind or "password_shape"
     if errors:
         raise ConnectProblem(kind, errors)
-    return clean_email or "", password or ""
+    return apple_id or "", password or ""
 
 
 def _list_calendars(email: str, password: str) -> list[CalendarInfo]:
@@ -218,99 +214,3 @@ def last_synced_words(when: datetime | None, now: datetime | None = None) -> str
     if minutes < 48 * 60:
         return f"Last synced {minutes // 60} h ago"
     return f"Last synced {when:%Y-%m-%d %H:%M} UTC"
-
-
-# --- Primary Calendar and Check for Conflicts --------------------------------------------------------
-
-
-class ConfigurationRefused(ValueError):
-    """The choice names a calendar that is not one of the user's; nothing was changed."""
-
-
-def calendars_of(user: User):
-    """Every RemoteCalendar of the user's accounts, grouped by account e-mail then name."""
-    return (
-        RemoteCalendar.select(RemoteCalendar, CalendarAccount)
-        .join(CalendarAccount)
-        .where(CalendarAccount.owner == user)
-        .order_by(CalendarAccount.email, RemoteCalendar.name, RemoteCalendar.id)
-    )
-
-
-def primary_calendar(user: User) -> RemoteCalendar | None:
-    return calendars_of(user).where(RemoteCalendar.role == RemoteCalendar.PRIMARY).first()
-
-
-def conflict_calendars(user: User) -> list[RemoteCalendar]:
-    return list(calendars_of(user).where(RemoteCalendar.role == RemoteCalendar.CONFLICT))
-
-
-def configure_calendars(user: User, primary_id: int | None, conflict_ids: Iterable[int]) -> set[int]:
-    """Set the Primary Calendar (or none) and the Check for Conflicts calendars in one step.
-
-    Only calendars of the user's own accounts are accepted, else ConfigurationRefused and nothing
-    changes. A Primary also ticked for conflicts stays "primary" (it is read anyway). Appointments
-    are not touched: they keep pointing at the calendar they were written to, which is how the sync
-    engine knows to move them. Asks for a sync of, and returns the ids of, the accounts whose
-    calendars changed role.
-    """
-    wanted_conflicts = set(conflict_ids)
-    mine = {cal.id: cal for cal in calendars_of(user)}
-    foreign = ({primary_id} if primary_id is not None else set()) | wanted_conflicts
-    foreign -= mine.keys()
-    if foreign:
-        raise ConfigurationRefused(
-            "You can only choose calendars of your own connected iCloud accounts. Nothing was changed."
-        )
-    changed: set[int] = set()
-    with database.atomic():
-        for cal in mine.values():
-            if cal.id == primary_id:
-                role = RemoteCalendar.PRIMARY
-            elif cal.id in wanted_conflicts:
-                role = RemoteCalendar.CONFLICT
-            else:
-                role = RemoteCalendar.NONE
-            if cal.role != role:
-                cal.role = role
-                cal.save(only=[RemoteCalendar.role])
-                changed.add(cal.account_id)
-    if changed:
-        request_sync(sorted(changed))
-    return changed
-
-
-def parse_calendar_id(value: object) -> int:
-    """A calendar id from a form or JSON; ConfigurationRefused when it cannot be one."""
-    ident = parse_id(value)
-    if ident is None:
-        raise ConfigurationRefused("Calendar ids are whole numbers. Nothing was changed.")
-    return ident
-
-
-def calendars_by_account(user: User) -> list[tuple[CalendarAccount, list[RemoteCalendar]]]:
-    """The user's calendars grouped by account, for the Check for Conflicts checkboxes."""
-    groups: dict[int, tuple[CalendarAccount, list[RemoteCalendar]]] = {}
-    for cal in calendars_of(user):
-        groups.setdefault(cal.account_id, (cal.account, []))[1].append(cal)
-    return list(groups.values())
-
-
-def accounts_as_json(user: User) -> list[dict]:
-    """The user's accounts for GET /api/v1/accounts (never the password)."""
-    from .models import as_json
-
-    result = []
-    for account in CalendarAccount.of(user):
-        result.append({
-            "id": account.id,
-            "email": account.email,
-            "status": account.status,
-            "last_synced_at": as_json(account.last_synced_at),
-            "calendars": [
-                {"id": cal.id, "name": cal.name, "color": cal.color,
-                 "role": cal.role if cal.role in (RemoteCalendar.PRIMARY, RemoteCalendar.CONFLICT) else None}
-                for cal in account.calendars.order_by(RemoteCalendar.name, RemoteCalendar.id)
-            ],
-        })
-    return result

@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import APP_PASSWORD, SyncRuns
 from tests.connect.conftest import ADA_APPLE_ID, htmx
-from webapp import accounts
+from webapp import accounts, calendar_roles
 from webapp.crypto import decrypt
 from webapp.models import (
     Appointment,
@@ -137,7 +137,7 @@ def test_disconnect_removes_account_calendars_objects_and_icloud_blocked_slots(a
         assert [b.source for b in BlockedSlot.select()] == [BlockedSlot.MANUAL]
         kept = Appointment.get_by_id(appointment.id)
         assert kept.remote_calendar_id is None
-        assert accounts.primary_calendar(owner) is None and accounts.conflict_calendars(owner) == []
+        assert calendar_roles.primary_calendar(owner) is None and calendar_roles.conflict_calendars(owner) == []
 
 
 def test_accounts_api_lists_accounts_with_calendar_roles(app, logged_in, connected):

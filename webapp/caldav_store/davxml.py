@@ -12,6 +12,7 @@ from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 
+from ..cleaning import clean_color
 from .errors import MalformedResponse
 
 NS = {
@@ -105,18 +106,6 @@ def href_element(href: str) -> str:
     return f"<d:href>{escape_xml(urlsplit(href).path)}</d:href>"
 
 
-def normalise_color(value: str | None) -> str | None:
-    """iCloud sends #RRGGBBAA; keep #RRGGBB, which every browser shows."""
-    if not value:
-        return None
-    value = value.strip()
-    if len(value) == 9 and value.startswith("#"):
-        return value[:7]
-    if len(value) in (4, 7) and value.startswith("#"):
-        return value
-    return None
-
-
 def _text(node: etree._Element | None) -> str | None:
     if node is None:
         return None
@@ -183,7 +172,7 @@ def calendars_in(tree: etree._Element, home: str) -> list[CalendarInfo]:
             CalendarInfo(
                 url=urljoin(home, href),
                 name=_text(prop("d:displayname")) or href.rstrip("/").rsplit("/", 1)[-1],
-                color=normalise_color(_text(prop("ical:calendar-color"))),
+                color=clean_color(_text(prop("ical:calendar-color"))),
                 ctag=_text(prop("cs:getctag")),
                 sync_token=_text(prop("d:sync-token")),
             )

@@ -24,8 +24,8 @@ from ..caldav_store import (
 )
 from ..calendars import ical
 from ..models import Appointment, CalendarAccount, RemoteCalendar, RemoteObject, SyncRun, User
+from ..times import zone_of
 from . import plan as core
-from .pull import owner_zone
 
 log = logging.getLogger(__name__)
 
@@ -36,23 +36,13 @@ OpenStore = Callable[[CalendarAccount], Store]
 
 
 
-def _primary(owner: User) -> RemoteCalendar | None:
-    return (
-        RemoteCalendar.select()
-        .join(CalendarAccount)
-        .where(CalendarAccount.owner == owner, RemoteCalendar.role == RemoteCalendar.PRIMARY)
-        .order_by(RemoteCalendar.id)
-        .first()
-    )
-
-
 def _event_text(appt: Appointment, owner: User, now: datetime) -> str:
     contact = appt.contact
     who = f"{contact.name} <{contact.email}>" if contact else ""
     summary = appt.title or (f"Appointment with {contact.name}" if contact else "Appointment")
     description = f"Booked with Slotwise by {who}." if who else "Booked with Slotwise."
     return ical.appointment_ics(
-        uid=appt.event_uid, start_utc=appt.start_utc, end_utc=appt.end_utc, zone_name=owner_zone(owner).key,
+        uid=appt.event_uid, start_utc=appt.start_utc, end_utc=appt.end_utc, zone_name=zone_of(owner).key,
         summary=summary, description=description, dtstamp=now,
     )
 
@@ -134,7 +124,7 @@ def push_appointments(store: Store, account: CalendarAccount, run: SyncRun, now:
     """Write, move or delete every appointment of the owner this account handles; `open_other` opens
     another account of the owner (an old copy to delete there)."""
     owner = account.owner
-    primary = _primary(owner)
+    primary = RemoteCalendar.primary_of(owner)
     states = [Appointment.PUSH_PENDING, Appointment.PUSH_FAILED]
     if primary is not None:
         states.append(Appointment.PUSH_NONE)

@@ -16,8 +16,9 @@ from .blueprint import api  # noqa: F401  (the app registers it)
 @api.get("/me")
 @login_required
 def me():
-    return jsonify(id=current_user.id, email=current_user.email, name=current_user.name,
-                   timezone=current_user.timezone, booking_slug=current_user.booking_slug)
+    from .serialisers import me_json
+
+    return jsonify(me_json(current_user))
 
 
 @api.get("/openapi.json")
