@@ -1,4 +1,4 @@
-# Slotwise: `make run` serves the app (waitress), `make demo` the app with a seeded local CalDAV server, `make test` runs the whole suite (browser tests included).
+# Slotwise: `make run` serves the app (waitress), `make demo` the app with a seeded local CalDAV server, `make test` checks the import contracts (lint-imports), then runs the whole suite (browser tests included).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -36,6 +36,7 @@ chromium:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 test: install-test chromium
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest
 
 PEER := benchmarks/.venv-vdirsyncer/bin/python

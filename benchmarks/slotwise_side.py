@@ -11,7 +11,7 @@ from webapp.appointments import create_appointment
 from webapp.auth import create_user
 from webapp.crypto import encrypt
 from webapp.models import BlockedSlot, CalendarAccount, RemoteCalendar, RemoteObject
-from webapp.syncing import sync_account_now
+from webapp.sync import sync_account_now
 
 
 class SlotwiseSide:

@@ -216,3 +216,26 @@ def make_account(app: Flask):
             return account
 
     return make
+
+
+class SyncRuns:
+    """The accounts synced since the last look, in order, read from the SyncRun rows their syncs wrote.
+
+    How a test sees that something asked for a sync (tests run syncs inline), without replacing the sync.
+    """
+
+    def __init__(self, app: Flask):
+        from webapp.models import SyncRun
+
+        self.app = app
+        with app.app_context():
+            self.seen = max((r.id for r in SyncRun.select(SyncRun.id)), default=0)
+
+    def take(self) -> list[int]:
+        from webapp.models import SyncRun
+
+        with self.app.app_context():
+            runs = list(SyncRun.select().where(SyncRun.id > self.seen).order_by(SyncRun.id))
+        if runs:
+            self.seen = runs[-1].id
+        return [r.account_id for r in runs]

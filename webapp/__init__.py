@@ -21,7 +21,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     config.load(app, test_config)
 
-    from . import auth, cli, crypto, db, errors, hardening, health, htmx, logging_setup, mail, scheduler, security, throttle
+    from . import auth, cli, crypto, db, errors, filters, hardening, health, htmx, logging_setup, mail, security, throttle
+    from .sync import scheduler
 
     logging_setup.init_app(app)
     db.init_app(app)
@@ -32,6 +33,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     throttle.init_app(app)
     htmx.init_app(app)
     errors.init_app(app)
+    filters.init_app(app)
     cli.init_app(app)
     mail.init_app(app)
 

@@ -1,35 +1,35 @@
-"""CalendarAccount helpers shared by connect, configuration and sync.
+"""CalendarAccount helpers shared by connect and configuration.
 
-Connecting, reconnecting and disconnecting iCloud accounts, account health, and the Primary Calendar /
-Check for Conflicts roles. Views stay thin: they parse input, call these and render.
+Connecting, reconnecting and disconnecting iCloud accounts, and how an account is shown. Views stay thin:
+they parse input, call these and render. The Primary Calendar and Check for Conflicts roles are in
+calendar_roles.py; the account's health (Connected, Error, Needs reconnect) is written by the sync
+(`webapp.sync.run`).
 """
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
 from datetime import datetime
 
-from flask import current_app
-
-from .calendars.caldav_store import (
+from .caldav_store import (
     BadCredentials,
     CalendarInfo,
     HostNotAllowed,
     ResponseTooLarge,
-    Store,
     StoreError,
     canonical_href,
 )
-from .crypto import decrypt, encrypt
+from .cleaning import clean_email
+from .crypto import encrypt
 from .db import database
 from .ids import parse_id
 from .models import Appointment, BlockedSlot, CalendarAccount, RemoteCalendar, RemoteObject, User, utcnow
+from .sync import request_sync
+from .sync.run import set_ok, store_for
 
 log = logging.getLogger(__name__)
 
 APP_PASSWORD = re.compile(r"^[a-z]{16}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 STATUS_LABELS = {
     CalendarAccount.CONNECTED: "Connected",
@@ -50,28 +50,6 @@ def normalise_app_password(raw: str) -> str | None:
     return "-".join(letters[i : i + 4] for i in range(0, 16, 4))
 
 
-def normalise_email(raw: str) -> str | None:
-    """The Apple ID e-mail in lowercase, or None when it is not shaped like an e-mail address."""
-    email = (raw or "").strip().lower()
-    return email if EMAIL.match(email) and len(email) <= 254 else None
-
-
-def open_store(account: CalendarAccount) -> Store:
-    """An authenticated Store for the account (the password is decrypted only here)."""
-    return _store(account.email, decrypt(account.password_encrypted))
-
-
-def _store(email: str, password: str) -> Store:
-    """A Store on the configured server, with the configured timeout, allowed hosts and reply cap."""
-    config = current_app.config
-    return Store(
-        config["ICLOUD_CALDAV_URL"],
-        email,
-        password,
-        timeout=float(config["CALDAV_TIMEOUT_SECONDS"]),
-        allowed_hosts=config["CALDAV_ALLOWED_HOSTS"],
-        max_response_bytes=int(config["CALDAV_MAX_RESPONSE_BYTES"]),
-    )
 
 
 # --- connecting ----------------------------------------------------------------------------------
@@ -93,8 +71,8 @@ class ConnectProblem(Exception):
 def _check_shape(email: str | None, raw_password: str) -> tuple[str, str]:
     errors: dict[str, str] = {}
     kind = ""
-    clean_email = normalise_email(email) if email is not None else ""
-    if clean_email is None:
+    apple_id = clean_email(email) if email is not None else ""
+    if apple_id is None:
         errors["email"] = "Enter the e-mail address of your Apple ID, such as name@icloud.com."
         kind = "email"
     password = normalise_app_password(raw_password)
@@ -106,13 +84,13 @@ def _check_shape(email: str | None, raw_password: str) -> tuple[str, str]:
         kind = kind or "password_shape"
     if errors:
         raise ConnectProblem(kind, errors)
-    return clean_email or "", password or ""
+    return apple_id or "", password or ""
 
 
 def _list_calendars(email: str, password: str) -> list[CalendarInfo]:
     """Log in for real and list the event calendars; failures become ConnectProblem."""
     try:
-        with _store(email, password) as store:
+        with store_for(email, password) as store:
             calendars = store.list_calendars()
     except BadCredentials:
         raise ConnectProblem(
@@ -172,17 +150,11 @@ def connect_account(user: User, email: str, raw_password: str) -> CalendarAccoun
         else:
             account.password_encrypted = encrypt(password)
             log.info("user %s connected iCloud account %s again: password updated", user.id, account.id)
-        _set_ok(account)
+        set_ok(account)
         account.save()
         _refresh_calendars(account, found)
-    _request_sync([account.id])
+    request_sync([account.id])
     return account
-
-
-def _request_sync(account_ids: list[int]) -> None:
-    from . import syncing  # here, not at the top: the sync engine imports this module
-
-    syncing.request_sync(account_ids)
 
 
 def reconnect_account(account: CalendarAccount, raw_password: str) -> CalendarAccount:
@@ -191,11 +163,11 @@ def reconnect_account(account: CalendarAccount, raw_password: str) -> CalendarAc
     found = _list_calendars(account.email, password)
     with database.atomic():
         account.password_encrypted = encrypt(password)
-        _set_ok(account)
+        set_ok(account)
         account.save()
         _refresh_calendars(account, found)
     log.info("iCloud account %s reconnected", account.id)
-    _request_sync([account.id])  # its calendars block time again as soon as they are read
+    request_sync([account.id])  # its calendars block time again as soon as they are read
     return account
 
 
@@ -223,41 +195,7 @@ def account_of(user: User, account_id: object) -> CalendarAccount | None:
     return CalendarAccount.get_or_none((CalendarAccount.id == ident) & (CalendarAccount.owner == user))
 
 
-# --- health ------------------------------------------------------------------------------------------
-
-
-def _set_ok(account: CalendarAccount) -> None:
-    account.status = CalendarAccount.CONNECTED
-    account.last_error = None
-    account.consecutive_failures = 0
-    account.next_sync_after = None
-
-
-def mark_ok(account: CalendarAccount, synced_at: datetime | None = None) -> None:
-    """The account worked: Connected, no last error, no back-off; `synced_at` when a sync finished."""
-    _set_ok(account)
-    if synced_at is not None:
-        account.last_synced_at = synced_at
-    account.save()
-
-
-def mark_needs_reconnect(account: CalendarAccount, message: str) -> None:
-    """Apple refused the password (401): its calendars stop blocking time until the user reconnects."""
-    account.status = CalendarAccount.NEEDS_RECONNECT
-    account.last_error = message
-    # Only these two fields: another account's sync may mark this one while its own sync writes the rest.
-    account.save(only=[CalendarAccount.status, CalendarAccount.last_error])
-
-
-def mark_error(account: CalendarAccount, message: str, retry_at: datetime | None = None) -> None:
-    """Something other than the password failed; `message` is shown to the user as it is.
-
-    `retry_at` is when the scheduler may try again (Retry-After or back-off)."""
-    account.status = CalendarAccount.ERROR
-    account.last_error = message
-    account.consecutive_failures += 1
-    account.next_sync_after = retry_at
-    account.save()
+# --- how an account is shown --------------------------------------------------------------------
 
 
 def status_label(account: CalendarAccount) -> str:
@@ -276,99 +214,3 @@ def last_synced_words(when: datetime | None, now: datetime | None = None) -> str
     if minutes < 48 * 60:
         return f"Last synced {minutes // 60} h ago"
     return f"Last synced {when:%Y-%m-%d %H:%M} UTC"
-
-
-# --- Primary Calendar and Check for Conflicts --------------------------------------------------------
-
-
-class ConfigurationRefused(ValueError):
-    """The choice names a calendar that is not one of the user's; nothing was changed."""
-
-
-def calendars_of(user: User):
-    """Every RemoteCalendar of the user's accounts, grouped by account e-mail then name."""
-    return (
-        RemoteCalendar.select(RemoteCalendar, CalendarAccount)
-        .join(CalendarAccount)
-        .where(CalendarAccount.owner == user)
-        .order_by(CalendarAccount.email, RemoteCalendar.name, RemoteCalendar.id)
-    )
-
-
-def primary_calendar(user: User) -> RemoteCalendar | None:
-    return calendars_of(user).where(RemoteCalendar.role == RemoteCalendar.PRIMARY).first()
-
-
-def conflict_calendars(user: User) -> list[RemoteCalendar]:
-    return list(calendars_of(user).where(RemoteCalendar.role == RemoteCalendar.CONFLICT))
-
-
-def configure_calendars(user: User, primary_id: int | None, conflict_ids: Iterable[int]) -> set[int]:
-    """Set the Primary Calendar (or none) and the Check for Conflicts calendars in one step.
-
-    Only calendars of the user's own accounts are accepted, else ConfigurationRefused and nothing
-    changes. A Primary also ticked for conflicts stays "primary" (it is read anyway). Appointments
-    are not touched: they keep pointing at the calendar they were written to, which is how the sync
-    engine knows to move them. Asks for a sync of, and returns the ids of, the accounts whose
-    calendars changed role.
-    """
-    wanted_conflicts = set(conflict_ids)
-    mine = {cal.id: cal for cal in calendars_of(user)}
-    foreign = ({primary_id} if primary_id is not None else set()) | wanted_conflicts
-    foreign -= mine.keys()
-    if foreign:
-        raise ConfigurationRefused(
-            "You can only choose calendars of your own connected iCloud accounts. Nothing was changed."
-        )
-    changed: set[int] = set()
-    with database.atomic():
-        for cal in mine.values():
-            if cal.id == primary_id:
-                role = RemoteCalendar.PRIMARY
-            elif cal.id in wanted_conflicts:
-                role = RemoteCalendar.CONFLICT
-            else:
-                role = RemoteCalendar.NONE
-            if cal.role != role:
-                cal.role = role
-                cal.save(only=[RemoteCalendar.role])
-                changed.add(cal.account_id)
-    if changed:
-        _request_sync(sorted(changed))
-    return changed
-
-
-def parse_calendar_id(value: object) -> int:
-    """A calendar id from a form or JSON; ConfigurationRefused when it cannot be one."""
-    ident = parse_id(value)
-    if ident is None:
-        raise ConfigurationRefused("Calendar ids are whole numbers. Nothing was changed.")
-    return ident
-
-
-def calendars_by_account(user: User) -> list[tuple[CalendarAccount, list[RemoteCalendar]]]:
-    """The user's calendars grouped by account, for the Check for Conflicts checkboxes."""
-    groups: dict[int, tuple[CalendarAccount, list[RemoteCalendar]]] = {}
-    for cal in calendars_of(user):
-        groups.setdefault(cal.account_id, (cal.account, []))[1].append(cal)
-    return list(groups.values())
-
-
-def accounts_as_json(user: User) -> list[dict]:
-    """The user's accounts for GET /api/v1/accounts (never the password)."""
-    from .models import as_json
-
-    result = []
-    for account in CalendarAccount.of(user):
-        result.append({
-            "id": account.id,
-            "email": account.email,
-            "status": account.status,
-            "last_synced_at": as_json(account.last_synced_at),
-            "calendars": [
-                {"id": cal.id, "name": cal.name, "color": cal.color,
-                 "role": cal.role if cal.role in (RemoteCalendar.PRIMARY, RemoteCalendar.CONFLICT) else None}
-                for cal in account.calendars.order_by(RemoteCalendar.name, RemoteCalendar.id)
-            ],
-        })
-    return result

@@ -12,19 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
-from peewee import JOIN
-
-from . import bookers, event_types, syncing
+from . import bookers, event_types, sync
 from .calendars.availability import free_slots, overlaps
+from .cleaning import clean_email
 from .db import database, is_sqlite
+from .ids import parse_number
 from .mail import outbox
-from .models import Appointment, BlockedSlot, Contact, EventType, RemoteCalendar, User, utcnow
+from .models import Appointment, BlockedSlot, Contact, EventType, User
+from .times import UTC, naive_utc, utcnow, zone_of
 
-UTC = timezone.utc
 MAX_LENGTH = timedelta(days=31)
 
 
@@ -44,44 +42,6 @@ class SlotTaken(BookingError):
 
 class ReadOnly(BookingError):
     """An iCloud Blocked Slot: it changes in iCloud, not here."""
-
-
-def naive_utc(value: datetime) -> datetime:
-    """Aware → naive UTC (the stored form); naive values are taken as UTC already."""
-    if value.tzinfo is None:
-        return value
-    return value.astimezone(UTC).replace(tzinfo=None)
-
-
-def parse_instant(text: str | None, tz: ZoneInfo, *, allow_date: bool = True) -> datetime:
-    """ISO 8601 with an offset (aware result), or a date meaning local midnight in `tz`.
-
-    Naive date-times are refused: "10:00" alone does not say in which zone.
-    """
-    text = (text or "").strip()
-    if not text:
-        raise BookingError("Give a date-time in ISO 8601, for example 2026-06-01T09:00:00+02:00.")
-    if allow_date and len(text) == 10:
-        try:
-            day = date.fromisoformat(text)
-        except ValueError:
-            raise BookingError(f"{text!r} is not a date: use YYYY-MM-DD.") from None
-        if not 1900 <= day.year <= 2200:
-            raise BookingError(f"{text!r} is too far from today.")
-        return datetime.combine(day, time(0), tzinfo=tz)
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
-    except ValueError:
-        raise BookingError(f"{text!r} is not an ISO 8601 date-time.") from None
-    if value.tzinfo is None:
-        raise BookingError(f"{text!r} has no UTC offset: add one, for example +02:00 or Z.")
-    if not 1900 <= value.year <= 2200:
-        raise BookingError(f"{text!r} is too far from today.")
-    return value
-
-
-def zone_of(user: User) -> ZoneInfo:
-    return ZoneInfo(user.timezone or "UTC")
 
 
 def busy_intervals(user: User, start: datetime, end: datetime,
@@ -115,18 +75,43 @@ def slots_for(user: User, start: datetime, end: datetime, now: datetime | None =
                       event_types.booked_starts(kind, start, end))
 
 
+def contact_problems(name: str | None, email: str | None, *, required: bool) -> dict[str, str]:
+    """What is wrong with a contact's name and e-mail, by field; empty when nothing is.
+
+    The rule, the same for the calendar form, the API and the booking page: a visitor always leaves a
+    name and an e-mail (`required`); the owner may book without a contact, but a contact is both or neither.
+    """
+    name, email = (name or "").strip(), (email or "").strip()
+    if not (required or name or email):
+        return {}
+    problems = {}
+    if not name:
+        problems["name"] = "Enter a name."
+    if clean_email(email) is None:
+        problems["email"] = "Enter a valid e-mail address."
+    return problems
+
+
 def contact_for(user: User, name: str, email: str) -> Contact:
     """The user's Contact with this e-mail, created when new (the name of an existing one is kept)."""
-    email = email.strip().lower()
-    if "@" not in email or email.startswith("@") or email.endswith("@") or " " in email:
-        raise BookingError("Enter a valid e-mail address.", "email")
-    name = name.strip()
-    if not name:
-        raise BookingError("Enter a name.", "name")
+    for field, message in contact_problems(name, email, required=True).items():
+        raise BookingError(message, field)
+    name, email = name.strip(), clean_email(email)
     contact = Contact.get_or_none((Contact.owner == user) & (Contact.email == email))
     if contact is None:
         contact = Contact.create(owner=user, name=name[:255], email=email)
     return contact
+
+
+MIN_MINUTES, MAX_MINUTES = 5, 24 * 60
+
+
+def parse_minutes(raw: str | None) -> int:
+    """An appointment's length in whole minutes, from a form or a query string."""
+    minutes = parse_number(raw or "", MIN_MINUTES, MAX_MINUTES)
+    if minutes is None:
+        raise BookingError(f"Enter a duration between {MIN_MINUTES} and {MAX_MINUTES} minutes.", "duration")
+    return minutes
 
 
 def _check_times(start: datetime, end: datetime) -> tuple[datetime, datetime]:
@@ -168,9 +153,8 @@ def create_appointment(user: User, start: datetime, end: datetime, title: str, c
     title = (title or "").strip()[:255]
     kind = event_type or event_types.default_type(user)
     with _locked(user):
-        # the owner may book without a contact; a visitor always leaves a name and an e-mail
-        contact = contact_for(user, contact_name or "", contact_email or "") if (
-            public or contact_name or contact_email) else None
+        wanted = public or (contact_name or "").strip() or (contact_email or "").strip()  # see contact_problems
+        contact = contact_for(user, contact_name or "", contact_email or "") if wanted else None
         if public:
             booker = bookers.typed(booker, contact_name or "", contact.email)
             limit = bookers.limit_message(user, booker, now)
@@ -190,7 +174,7 @@ def create_appointment(user: User, start: datetime, end: datetime, title: str, c
             start_utc=s, end_utc=e, push_state=Appointment.PUSH_PENDING, **bookers.fields(booker),
         )
         outbox.enqueue_change(appointment, "booked", "booker" if public else "owner")
-    syncing.request_push(appointment.id)
+    sync.request_push(appointment.id)
     outbox.request_send()
     return appointment
 
@@ -220,7 +204,7 @@ def reschedule(appointment: Appointment, start: datetime, end: datetime, *, acto
         appointment.updated_at = utcnow()
         appointment.save()
         outbox.enqueue_change(appointment, "rescheduled", actor)
-    syncing.request_push(appointment.id)
+    sync.request_push(appointment.id)
     outbox.request_send()
     return appointment
 
@@ -235,7 +219,7 @@ def cancel(appointment: Appointment, *, actor: str = "owner", reason: str = "") 
         appointment.cancel_reason = reason.strip()[:2000] or None
         appointment.save()
         outbox.enqueue_change(appointment, "cancelled", actor)
-    syncing.request_push(appointment.id)
+    sync.request_push(appointment.id)
     outbox.request_send()
     return appointment
 
@@ -259,80 +243,3 @@ def appointment_of(user: User, appointment_id: int) -> Appointment | None:
 
 def blocked_slot_of(user: User, slot_id: int) -> BlockedSlot | None:
     return BlockedSlot.get_or_none((BlockedSlot.id == slot_id) & (BlockedSlot.owner == user))
-
-
-@dataclass
-class Item:
-    """One thing in the calendar, for the week view and the API alike."""
-
-    id: int
-    kind: str  # appointment | blocked_slot
-    source: str  # platform | icloud
-    title: str
-    start: datetime  # naive UTC
-    end: datetime
-    all_day: bool
-    calendar: RemoteCalendar | None = None
-    contact: Contact | None = None
-    record: Appointment | BlockedSlot | None = None
-
-    @property
-    def key(self) -> str:
-        return f"{self.kind}-{self.id}"
-
-    def as_json(self) -> dict:
-        return {
-            "id": self.id, "kind": self.kind, "source": self.source,
-            "calendar": {"id": self.calendar.id, "name": self.calendar.name} if self.calendar else None,
-            "title": self.title,
-            "start": self.start.replace(tzinfo=UTC).isoformat(),
-            "end": self.end.replace(tzinfo=UTC).isoformat(),
-            "all_day": self.all_day,
-        }
-
-
-def appointment_item(a: Appointment) -> Item:
-    return Item(a.id, "appointment", "platform", a.title, a.start_utc, a.end_utc, False,
-                contact=a.contact, record=a)
-
-
-def blocked_item(b: BlockedSlot) -> Item:
-    icloud = b.source == BlockedSlot.ICLOUD
-    return Item(b.id, "blocked_slot", "icloud" if icloud else "platform", b.title, b.start_utc, b.end_utc,
-                b.all_day, calendar=b.remote_calendar if b.remote_calendar_id else None, record=b)
-
-
-def calendar_items(user: User, start: datetime, end: datetime) -> list[Item]:
-    """Booked appointments and every Blocked Slot touching [start, end), sorted by start."""
-    s, e = naive_utc(start), naive_utc(end)
-    appts = (Appointment.live().where(Appointment.owner == user, Appointment.start_utc < e,
-                                      Appointment.end_utc > s))
-    appts = list(appts)
-    ids = {a.contact_id for a in appts if a.contact_id}
-    contacts = {c.id: c for c in Contact.select().where(Contact.id.in_(ids))} if ids else {}
-    items = []
-    for a in appts:
-        item = appointment_item(a)
-        item.contact = contacts.get(a.contact_id)
-        items.append(item)
-    blocks = (BlockedSlot.select(BlockedSlot, RemoteCalendar)
-              .join(RemoteCalendar, join_type=JOIN.LEFT_OUTER, on=(BlockedSlot.remote_calendar == RemoteCalendar.id))
-              .where(BlockedSlot.owner == user, BlockedSlot.start_utc < e, BlockedSlot.end_utc > s))
-    items.extend(blocked_item(b) for b in blocks)
-    items.sort(key=lambda i: (i.start, i.end, i.kind, i.id))
-    return items
-
-
-def appointment_json(a: Appointment) -> dict:
-    contact = a.contact
-    return {
-        "id": a.id, "kind": "appointment", "title": a.title, "status": a.status,
-        "start": a.start_utc.replace(tzinfo=UTC).isoformat(), "end": a.end_utc.replace(tzinfo=UTC).isoformat(),
-        "contact": {"id": contact.id, "name": contact.name, "email": contact.email} if contact else None,
-        "event_type": {"id": a.event_type_id, "slug": a.event_type.slug} if a.event_type_id else None,
-        "push_state": a.push_state,
-    }
-
-
-def blocked_slot_json(b: BlockedSlot) -> dict:
-    return blocked_item(b).as_json()

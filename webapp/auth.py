@@ -5,13 +5,15 @@ import hashlib
 import secrets
 from datetime import timedelta
 from functools import cache
-from zoneinfo import available_timezones
 
 from flask import Flask, current_app, g, jsonify, redirect, request, url_for
 from flask_login import LoginManager
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from . import htmx
+from .cleaning import clean_email
 from .models import ApiToken, User, new_session_token, utcnow
+from .times import is_zone as valid_timezone
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
@@ -55,10 +57,8 @@ def bearer_user() -> User | None:
 def _unauthorized():
     if request.path.startswith("/api/"):
         return jsonify(error="unauthorized", message="Send a valid API token as 'Authorization: Bearer <token>'."), 401
-    if request.headers.get("HX-Request") == "true":
-        response = current_app.response_class(status=401)
-        response.headers["HX-Redirect"] = url_for("auth.login")
-        return response
+    if htmx.is_htmx():
+        return htmx.redirect(url_for("auth.login"), 401)
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
@@ -66,22 +66,9 @@ def registration_open() -> bool:
     return bool(current_app.config.get("ALLOW_REGISTRATION")) or not User.select().exists()
 
 
-def valid_timezone(name: str) -> bool:
-    return name in _zones()
-
-
-_ZONES: set[str] = set()
-
-
-def _zones() -> set[str]:
-    if not _ZONES:
-        _ZONES.update(available_timezones())
-    return _ZONES
-
-
 def create_user(email: str, password: str, name: str = "", timezone: str = "UTC") -> User:
-    email = email.strip().lower()
-    if "@" not in email or email.startswith("@") or email.endswith("@"):
+    email = clean_email(email)
+    if email is None:
         raise UserError("Enter a valid e-mail address.")
     if len(password) < 8:
         raise UserError("Choose a password of at least 8 characters.")

@@ -48,7 +48,7 @@ def api_token_command(email: str) -> None:
 def sync_command(email: str | None) -> None:
     """Sync iCloud accounts now and print a summary per account (waits for a sync already running)."""
     from .models import CalendarAccount
-    from .syncing import sync_account_now
+    from .sync import sync_account_now
 
     query = CalendarAccount.select().join(User).order_by(CalendarAccount.id)
     if email:

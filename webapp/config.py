@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from .calendars.caldav_store import DEFAULT_ALLOWED_HOSTS, DEFAULT_MAX_RESPONSE_BYTES, host_rules
+from .caldav_store import DEFAULT_ALLOWED_HOSTS, DEFAULT_MAX_RESPONSE_BYTES, host_rules
 
 DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # None means sqlite:///<instance>/slotwise.db

@@ -13,6 +13,7 @@ from typing import Any
 
 from .calendars.availability import RulesError, parse_working_hours
 from .models import DateOverride, User
+from .times import plausible
 
 MAX_TIME_OFF_DAYS = 366
 SHAPES = ('Send {"date": "YYYY-MM-DD", "closed": true}, {"date": "YYYY-MM-DD", "ranges": [["09:00", "12:00"]]} '
@@ -34,7 +35,7 @@ def _date(value: Any, field: str) -> date:
         day = date.fromisoformat(value.strip())
     except ValueError:
         raise Invalid(f"{value!r} is not a date: write it YYYY-MM-DD.", field) from None
-    if not 1900 <= day.year <= 2200:
+    if not plausible(day):
         raise Invalid(f"{value!r} is too far from today.", field)
     return day
 
@@ -106,14 +107,6 @@ def update(row: DateOverride, data: Mapping[str, Any]) -> DateOverride:
 
 def of(user: User, override_id: int) -> DateOverride | None:
     return DateOverride.get_or_none((DateOverride.id == override_id) & (DateOverride.owner == user))
-
-
-def as_json(row: DateOverride) -> dict[str, Any]:
-    if row.is_time_off:
-        return {"id": row.id, "start_date": row.start_date.isoformat(), "end_date": row.end_date.isoformat(),
-                "closed": True}
-    return {"id": row.id, "date": row.start_date.isoformat(), "closed": row.closed,
-            "ranges": [] if row.closed else row.ranges}
 
 
 def overrides_for(user: User, first: date, last: date) -> dict[date, tuple[tuple[int, int], ...]]:

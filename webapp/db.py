@@ -1,4 +1,4 @@
-"""The Peewee database: one proxy, bound per app, schema created and migrated in place."""
+"""The Peewee database wired to the app: the proxy of `models` bound per app, schema created and migrated in place."""
 from __future__ import annotations
 
 import logging
@@ -8,13 +8,13 @@ from collections.abc import Callable, Iterator
 
 import click
 from flask import Flask, request
-from peewee import Database, DatabaseProxy, ForeignKeyField, SqliteDatabase
+from peewee import Database, ForeignKeyField, SqliteDatabase
 from playhouse import db_url
 from playhouse.migrate import SchemaMigrator
 
-log = logging.getLogger(__name__)
+from .models import ALL_MODELS, SchemaVersion, User, database
 
-database = DatabaseProxy()
+log = logging.getLogger(__name__)
 
 SQLITE_PRAGMAS = {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 10000, "synchronous": "normal"}
 
@@ -63,8 +63,6 @@ def init_app(app: Flask) -> None:
         """Create the database schema (safe to run again: it never drops data)."""
         version = create_schema()
         click.echo(f"Database ready at schema version {version}.")
-        from .models import User
-
         if not User.select().exists():
             click.echo(
                 "No user exists yet. Create the first one with\n"
@@ -153,8 +151,6 @@ def _foreign_keys_off_on_sqlite(db: Database) -> Iterator[None]:
 
 def create_schema() -> int:
     """Create missing tables and run pending migrations; return the schema version."""
-    from .models import ALL_MODELS, SchemaVersion
-
     db = database.obj
     with database.connection_context(), _foreign_keys_off_on_sqlite(db):
         with database.atomic():

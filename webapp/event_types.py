@@ -13,24 +13,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from peewee import IntegrityError
 
 from .calendars.availability import Rules, parse_working_hours
+from .cleaning import clean_rrggbb
 from .date_overrides import overrides_for
-from .db import database
+from .models import database
 from .ids import parse_id
 from .models import Appointment, EventType, User
-
-UTC = timezone.utc
+from .times import aware, naive_utc, zone_of
 # words the public booking pages use after /book/<user-slug>/
 RESERVED_SLUGS = frozenset({"month", "slots", "form", "booked"})
 STEPS = (15, 30, 60)
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
-_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 # field → (label, lowest, highest, unit)
 NUMBERS: dict[str, tuple[str, int, int, str]] = {
@@ -108,10 +107,10 @@ def clean(data: Mapping[str, Any], owner: User, current: EventType | None = None
         color = data["color"]
         if color in (None, ""):
             out["color"] = None
-        elif not isinstance(color, str) or not _COLOR.match(color):
+        elif not isinstance(color, str) or clean_rrggbb(color) is None:
             errors["color"] = "A colour is written #rrggbb, for example #2563eb."
         else:
-            out["color"] = color.lower()
+            out["color"] = clean_rrggbb(color)
     if "active" in data:
         if not isinstance(data["active"], bool):
             errors["active"] = "active is true or false."
@@ -219,15 +218,14 @@ def step_of(kind: EventType) -> int:
     return kind.step_minutes or kind.duration_minutes
 
 
-def as_json(kind: EventType) -> dict[str, Any]:
-    out = {key: getattr(kind, key) for key in FIELDS}
-    out["id"] = kind.id
-    return out
+def values_of(kind: EventType) -> dict[str, Any]:
+    """The type's value of each field in FIELDS (the API's shape is in views/api/serialisers.py)."""
+    return {key: getattr(kind, key) for key in FIELDS}
 
 
 def rules_for(user: User, kind: EventType, start: datetime, end: datetime) -> Rules:
     """The engine's rules for booking `kind` between `start` and `end` (aware or naive UTC)."""
-    tz = ZoneInfo(user.timezone or "UTC")
+    tz = zone_of(user)
     first, last = (_local_date(start, tz) - timedelta(days=2), _local_date(end, tz) + timedelta(days=2))
     return Rules(
         working_hours=parse_working_hours(user.working_hours),
@@ -244,15 +242,15 @@ def rules_for(user: User, kind: EventType, start: datetime, end: datetime) -> Ru
 
 
 def _local_date(value: datetime, tz: ZoneInfo) -> date:
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(tz).date()
+    return aware(naive_utc(value), tz).date()
 
 
 def booked_starts(kind: EventType, start: datetime, end: datetime) -> list[datetime]:
     """Naive-UTC starts of the type's live appointments in the weeks around [start, end), for its limits."""
     if kind.daily_limit is None and kind.weekly_limit is None:
         return []
-    s = (start.astimezone(UTC).replace(tzinfo=None) if start.tzinfo else start) - timedelta(days=8)
-    e = (end.astimezone(UTC).replace(tzinfo=None) if end.tzinfo else end) + timedelta(days=8)
+    s = naive_utc(start) - timedelta(days=8)
+    e = naive_utc(end) + timedelta(days=8)
     rows = Appointment.live().select(Appointment.start_utc).where(
         Appointment.event_type == kind, Appointment.start_utc >= s, Appointment.start_utc < e)
     return [start_utc for (start_utc,) in rows.tuples()]
@@ -262,7 +260,7 @@ def limit_reached(kind: EventType, start: datetime, tz: ZoneInfo) -> str | None:
     """Words saying which limit a booking of `kind` at `start` would break, or None."""
     day = start.astimezone(tz).date()
     monday = day - timedelta(days=day.weekday())
-    starts = [s.replace(tzinfo=UTC).astimezone(tz).date() for s in booked_starts(kind, start, start)]
+    starts = [aware(s, tz).date() for s in booked_starts(kind, start, start)]
     if kind.daily_limit is not None and sum(d == day for d in starts) >= kind.daily_limit:
         return f"{kind.title} takes at most {kind.daily_limit} a day, and that day is full. Please choose another day."
     if kind.weekly_limit is not None and sum(

@@ -37,7 +37,7 @@ def stop_on_sigterm() -> None:
 
 def serve(app: Flask, on_ready: Callable[[str], None] | None = None) -> None:
     """Serve until SIGINT or SIGTERM, then stop the scheduler."""
-    from .scheduler import shutdown
+    from .sync.scheduler import shutdown
 
     host, port = app.config["HOST"], int(app.config["PORT"])
     server = create_server(app, host=host, port=port, threads=int(app.config["WAITRESS_THREADS"]),

@@ -10,6 +10,7 @@ from webapp.auth import issue_api_token
 from webapp.models import User
 
 BERLIN = ZoneInfo("Europe/Berlin")
+HX = {"HX-Request": "true"}
 
 
 def monday_in_two_weeks() -> date:
@@ -60,3 +61,11 @@ def api(app, token):
 @pytest.fixture
 def day() -> date:
     return monday_in_two_weeks()
+
+
+@pytest.fixture
+def owner_client(owner, auth, client):
+    """The owner signed in; `client.hx` holds the headers htmx sends (with the CSRF token)."""
+    auth.login()
+    client.hx = {**HX, "X-CSRFToken": auth.csrf_token()}
+    return client

@@ -73,3 +73,20 @@ def test_saved_settings_drive_the_api_availability(app, signed_in, owner, api, d
     body = api.get(f"/api/v1/availability?start={day}&end={day}").json
     assert body["duration"] == 60
     assert [s[11:16] for s in body["slots"]] == ["09:00", "10:00", "11:00", "13:00", "14:00", "15:00", "16:00"]
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"day4": "09:00–25:00"}, "day4"), ({f"day{d}": "" for d in range(7)}, "day0"),
+    ({"timezone": "Mars/Olympus_Mons"}, "timezone"), ({"day0": "17:00–09:00"}, "day0"),
+])
+def test_the_limits_hold_outside_the_form_too_and_the_form_says_the_same(app, owner, signed_in, change, field):
+    from webapp import availability_settings
+
+    with app.app_context():
+        with pytest.raises(availability_settings.SettingsRefused) as refused:
+            availability_settings.update(User.get_by_id(owner.id), valid(**change))
+        assert User.get_by_id(owner.id).timezone == "Europe/Berlin"  # nothing saved
+    response = signed_in.post("/settings/profile/availability", data=valid(**change), headers=signed_in.hx)
+    assert response.status_code == 422
+    assert f'id="{field}-error"' in response.get_data(as_text=True)
+    assert refused.value.errors[field].replace("'", "&#39;") in response.get_data(as_text=True)

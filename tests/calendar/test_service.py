@@ -1,12 +1,13 @@
-"""The appointments service: pushes requested after each change, Blocked Slots never pushed, busy time."""
+"""The appointments service: each change reaches the Primary Calendar, Blocked Slots never pushed, busy time."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta, timezone
 
 import pytest
 
+from tests.conftest import APP_PASSWORD, SyncRuns
 from webapp import appointments as svc
-from webapp import syncing
 from webapp.models import Appointment, BlockedSlot, RemoteCalendar
 
 from .conftest import at
@@ -14,23 +15,45 @@ from .conftest import at
 UTC = timezone.utc
 
 
+APPLE_ID = "ada@icloud.example"
+
+
+@dataclass
+class Pushes:
+    runs: SyncRuns
+    server: object
+
+    def take(self) -> list[int]:
+        """The accounts synced since the last look (a push is one sync of the owner's accounts)."""
+        return self.runs.take()
+
+    def on_server(self) -> list[str]:
+        return list(self.server.objects(APPLE_ID, "home").values())
+
+
 @pytest.fixture
-def pushes(monkeypatch) -> list[int]:
-    seen: list[int] = []
-    monkeypatch.setattr(syncing, "request_push", seen.append)
-    return seen
+def pushes(app, owner, caldav_server, make_account) -> Pushes:
+    """The owner's iCloud account on the rig with a Primary Calendar: what a push writes lands there."""
+    caldav_server.add_user(APPLE_ID, APP_PASSWORD)
+    home = caldav_server.make_calendar(APPLE_ID, "home", "Home")
+    make_account(owner, APPLE_ID, calendars={home: ("Home", "primary")})
+    return Pushes(SyncRuns(app), caldav_server)
 
 
-def test_create_reschedule_cancel_each_request_a_push_after_commit(app, owner, day, pushes):
+def test_create_reschedule_cancel_each_reach_the_primary_calendar(app, owner, day, pushes):
     with app.app_context():
         appt = svc.create_appointment(owner, at(day, 10), at(day, 11), "A", "Grace", "grace@example.com")
-        assert pushes == [appt.id]
-        assert Appointment.get_by_id(appt.id).push_state == "pending"  # committed before the push was asked
-        Appointment.update(push_state="synced").where(Appointment.id == appt.id).execute()
+        assert len(pushes.take()) == 1
+        assert Appointment.get_by_id(appt.id).push_state == "synced"
+        [written] = pushes.on_server()
+        assert appt.event_uid in written and "Grace" in written
         svc.reschedule(Appointment.get_by_id(appt.id), at(day, 12), at(day, 13))
-        assert Appointment.get_by_id(appt.id).push_state == "pending"
+        assert len(pushes.take()) == 1
+        [moved] = pushes.on_server()
+        assert moved != written and Appointment.get_by_id(appt.id).push_state == "synced"
         svc.cancel(Appointment.get_by_id(appt.id))
-        assert pushes == [appt.id, appt.id, appt.id]
+        assert len(pushes.take()) == 1
+        assert pushes.on_server() == []
 
 
 def test_manual_blocked_slots_are_never_pushed(app, owner, day, pushes):
@@ -38,7 +61,7 @@ def test_manual_blocked_slots_are_never_pushed(app, owner, day, pushes):
         slot = svc.create_blocked_slot(owner, at(day, 10), at(day, 11), "")
         assert slot.title == "Blocked Slot" and slot.source == BlockedSlot.MANUAL
         svc.delete_blocked_slot(slot)
-    assert pushes == []
+    assert pushes.take() == [] and pushes.on_server() == []
 
 
 def test_a_refused_booking_requests_no_push(app, owner, day, pushes):
@@ -46,7 +69,7 @@ def test_a_refused_booking_requests_no_push(app, owner, day, pushes):
         svc.create_blocked_slot(owner, at(day, 10), at(day, 11), "")
         with pytest.raises(svc.SlotTaken):
             svc.create_appointment(owner, at(day, 10), at(day, 11), "A", None, None)
-    assert pushes == []
+    assert pushes.take() == [] and pushes.on_server() == []
 
 
 def test_busy_time_is_appointments_and_every_blocked_slot(app, owner, day, make_account):

@@ -8,17 +8,9 @@ import pytest
 from webapp.appointments import create_appointment, create_blocked_slot
 from webapp.models import Appointment, BlockedSlot, Contact, RemoteCalendar
 
-from .conftest import at
+from .conftest import HX, at
 
 UTC = timezone.utc
-HX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def owner_client(owner, auth, client):
-    auth.login()
-    client.hx = {**HX, "X-CSRFToken": auth.csrf_token()}
-    return client
 
 
 @pytest.fixture
@@ -103,7 +95,7 @@ def test_new_appointment_form_books_and_reuses_contact(app, owner_client, day):
     ({"start": "25:00"}, "start", "Enter a date and a time"),
     ({"duration": "0"}, "duration", "between 5 and 1440"),
     ({"email": "nope"}, "email", "valid e-mail"),
-    ({"name": ""}, "name", "Enter the contact"),
+    ({"name": ""}, "name", "Enter a name"),
 ])
 def test_new_appointment_errors_sit_next_to_their_fields(owner_client, day, change, field, words):
     data = {"date": day.isoformat(), "start": "10:00", "duration": "30", "title": "", "name": "G",
@@ -190,7 +182,7 @@ def test_calendar_needs_sign_in(client):
 def test_week_places_items_by_wall_clock_on_a_dst_change_day(app, owner):
     from datetime import date
 
-    from webapp.views.calendar import build_week
+    from webapp.calendar_week import build_week
 
     spring = date(2027, 3, 28)  # Sunday: Berlin jumps from 02:00 to 03:00
     with app.app_context():
@@ -204,3 +196,13 @@ def test_week_places_items_by_wall_clock_on_a_dst_change_day(app, owner):
 def test_week_for_a_nonsense_date_shows_this_week(owner_client, week):
     response = owner_client.get(f"/calendar/week?week={week}", headers=HX)
     assert response.status_code == 200 and 'id="week"' in response.get_data(as_text=True)
+
+
+def test_a_stored_zone_this_machine_no_longer_knows_shows_the_week_in_utc(app, owner, owner_client):
+    from webapp.models import User
+
+    with app.app_context():
+        User.update(timezone="Mars/Olympus_Mons").where(User.id == owner.id).execute()
+    response = owner_client.get("/")
+    assert response.status_code == 200 and "Times in UTC" in response.get_data(as_text=True)
+    assert owner_client.get(f"/book/{owner.booking_slug}").status_code == 200

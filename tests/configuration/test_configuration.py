@@ -4,19 +4,19 @@ from __future__ import annotations
 import pytest
 
 from tests.configuration.conftest import PERSONAL, WORK, htmx, roles
-from webapp import accounts
+from tests.conftest import SyncRuns
+from webapp import calendar_roles
 from webapp.models import Appointment, CalendarAccount, RemoteCalendar, User, utcnow
+from webapp.sync import run as health
 
 BASE = "/settings/profile/calendar-configuration"
 API = "/api/v1/calendar-configuration"
 
 
 @pytest.fixture
-def synced(monkeypatch) -> list[list[int]]:
-    """Records request_sync calls (a no-op until the sync engine lands)."""
-    calls: list[list[int]] = []
-    monkeypatch.setattr("webapp.syncing.request_sync", lambda ids: calls.append(list(ids)))
-    return calls
+def synced(app, two_accounts) -> SyncRuns:
+    """The accounts synced after the two were connected (each change of roles asks for a sync)."""
+    return SyncRuns(app)
 
 
 @pytest.fixture
@@ -64,28 +64,30 @@ def test_save_primary_sets_exactly_one_and_asks_for_a_sync(app, logged_in, two_a
     summary = response.get_data(as_text=True)
     assert "Office" in summary and WORK in summary and "background: #1BADF8" in summary
     assert roles(app) == {"Home": "none", "Gym": "none", "Office": "primary", "Travel": "none"}
-    assert synced == [[two_accounts.work.id]]
+    assert synced.take() == [two_accounts.work.id]
 
 
-def test_changing_the_primary_leaves_appointments_pointing_at_the_old_one(app, logged_in, two_accounts, user, synced):
+def test_changing_the_primary_moves_appointments_through_the_sync_it_asks_for(app, logged_in, two_accounts, user, synced):
     with app.app_context():
         owner = User.get_by_id(user.id)
         home, office = two_accounts.calendar("Home"), two_accounts.calendar("Office")
-        accounts.configure_calendars(owner, home.id, [])
+        calendar_roles.configure_calendars(owner, home.id, [])
         start = utcnow()
         appointment = Appointment.create(owner=owner, start_utc=start, end_utc=start, remote_calendar=home,
                                          push_state=Appointment.PUSH_SYNCED)
+    synced.take()
     logged_in.post(f"{BASE}/primary", data={"account_id": two_accounts.work.id, "calendar_id": office.id},
                    headers=htmx(logged_in))
     assert roles(app)["Home"] == "none" and roles(app)["Office"] == "primary"
     with app.app_context():
-        assert Appointment.get_by_id(appointment.id).remote_calendar_id == home.id  # the sync engine moves it
-    assert sorted(synced[-1]) == sorted([two_accounts.personal.id, two_accounts.work.id])
+        # configure_calendars leaves appointments alone; the sync it asks for moves them to the new Primary
+        assert Appointment.get_by_id(appointment.id).remote_calendar_id == office.id
+    assert sorted(synced.take()) == sorted([two_accounts.personal.id, two_accounts.work.id])
 
 
 def test_primary_none_writes_nowhere(app, logged_in, two_accounts, user):
     with app.app_context():
-        accounts.configure_calendars(User.get_by_id(user.id), two_accounts.calendar("Gym").id, [])
+        calendar_roles.configure_calendars(User.get_by_id(user.id), two_accounts.calendar("Gym").id, [])
     response = logged_in.post(f"{BASE}/primary", data={"account_id": "", "calendar_id": ""}, headers=htmx(logged_in))
     assert response.status_code == 200
     assert "None — appointments are kept only in Slotwise" in response.get_data(as_text=True)
@@ -106,7 +108,7 @@ def test_primary_with_another_users_calendar_is_refused_and_changes_nothing(app,
     assert roles(app) == before
     with app.app_context():
         assert RemoteCalendar.get_by_id(bobs_calendar).role == "none"
-    assert synced == []
+    assert synced.take() == []
 
 
 def test_conflicts_form_groups_calendars_by_account(logged_in, two_accounts):
@@ -124,7 +126,7 @@ def test_save_conflicts_from_two_accounts(app, logged_in, two_accounts, synced):
     summary = response.get_data(as_text=True)
     assert "Gym" in summary and "Travel" in summary and PERSONAL in summary and WORK in summary
     assert roles(app) == {"Home": "none", "Gym": "conflict", "Office": "none", "Travel": "conflict"}
-    assert sorted(synced[0]) == sorted([two_accounts.personal.id, two_accounts.work.id])
+    assert sorted(synced.take()) == sorted([two_accounts.personal.id, two_accounts.work.id])
 
 
 def test_conflicts_with_another_users_calendar_is_refused_and_changes_nothing(app, logged_in, two_accounts,
@@ -139,13 +141,13 @@ def test_conflicts_with_another_users_calendar_is_refused_and_changes_nothing(ap
 def test_primary_ticked_for_conflicts_stays_primary_and_is_shown_once(app, logged_in, two_accounts, user):
     home = two_accounts.calendar("Home").id
     with app.app_context():
-        accounts.configure_calendars(User.get_by_id(user.id), home, [])
+        calendar_roles.configure_calendars(User.get_by_id(user.id), home, [])
     logged_in.post(f"{BASE}/conflicts", data={"calendar_ids": [home, two_accounts.calendar("Office").id]},
                    headers=htmx(logged_in))
     assert roles(app)["Home"] == "primary" and roles(app)["Office"] == "conflict"
     with app.app_context():
         office = two_accounts.calendar("Office").id
-        assert accounts.configure_calendars(User.get_by_id(user.id), home, [home, office]) == set()  # no change
+        assert calendar_roles.configure_calendars(User.get_by_id(user.id), home, [home, office]) == set()  # no change
     assert roles(app)["Home"] == "primary"
     summary = logged_in.get(f"{BASE}/conflicts", headers=htmx(logged_in)).get_data(as_text=True)
     assert summary.count("<strong>Home</strong>") == 0 and "Your Primary Calendar, Home, is read too" in summary
@@ -155,8 +157,8 @@ def test_primary_ticked_for_conflicts_stays_primary_and_is_shown_once(app, logge
 
 def test_needs_reconnect_account_is_shown_with_a_warning(app, logged_in, two_accounts, user):
     with app.app_context():
-        accounts.configure_calendars(User.get_by_id(user.id), two_accounts.calendar("Office").id, [])
-        accounts.mark_needs_reconnect(CalendarAccount.get_by_id(two_accounts.work.id), "Apple refused it.")
+        calendar_roles.configure_calendars(User.get_by_id(user.id), two_accounts.calendar("Office").id, [])
+        health.mark_needs_reconnect(CalendarAccount.get_by_id(two_accounts.work.id), "Apple refused it.")
     page = logged_in.get(BASE).get_data(as_text=True)
     assert "Needs reconnect: not read until you" in page
     form = logged_in.get(f"{BASE}/conflicts/edit", headers=htmx(logged_in)).get_data(as_text=True)
@@ -167,7 +169,7 @@ def test_needs_reconnect_account_is_shown_with_a_warning(app, logged_in, two_acc
 
 def test_disconnecting_an_account_clears_its_calendars_from_both_segments(app, logged_in, two_accounts, user):
     with app.app_context():
-        accounts.configure_calendars(User.get_by_id(user.id), two_accounts.calendar("Office").id,
+        calendar_roles.configure_calendars(User.get_by_id(user.id), two_accounts.calendar("Office").id,
                                      [two_accounts.calendar("Travel").id, two_accounts.calendar("Gym").id])
     logged_in.post(f"/settings/profile/integrations/accounts/{two_accounts.work.id}/disconnect",
                    headers=htmx(logged_in))
@@ -200,9 +202,11 @@ def test_api_round_trips_the_configuration(app, logged_in, two_accounts, synced)
     }  # listed by account e-mail: "ada.work@" before "ada@"
     assert response.json == expected
     assert logged_in.get(API).json == expected
+    both = sorted([two_accounts.personal.id, two_accounts.work.id])
+    assert sorted(synced.take()) == both
     assert put(logged_in, {"primary_calendar_id": None, "conflict_calendar_ids": []}).json == {
         "primary": None, "conflicts": []}
-    assert len(synced) == 2
+    assert sorted(synced.take()) == both
 
 
 @pytest.mark.parametrize("body", [
@@ -260,3 +264,34 @@ def test_api_put_with_a_bearer_token_needs_no_csrf(app, two_accounts, user):
                                      headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
     assert response.json["primary"]["calendar_id"] == gym
+
+
+def test_with_two_primary_rows_the_page_and_the_api_name_the_oldest(app, logged_in, user, make_account):
+    """Roles are set in one step, so two Primary Calendars can only come from a damaged database: then every
+    reader (page, API, push) takes the oldest, whatever the names sort like."""
+    make_account(user, "zed@icloud.example", calendars={"http://x/zed/": ("Zed work", "primary")})
+    make_account(user, "amy@icloud.example", calendars={"http://x/amy/": ("Amy home", "primary")})
+    summary = logged_in.get(f"{BASE}/primary", headers=htmx(logged_in)).get_data(as_text=True)
+    assert "Zed work" in summary and "Amy home" not in summary
+    assert logged_in.get(API).get_json()["primary"]["name"] == "Zed work"
+    with app.app_context():
+        assert RemoteCalendar.primary_of(User.get_by_id(user.id)).name == "Zed work"
+
+
+def test_the_form_and_the_api_refuse_another_users_calendar_in_the_same_words(app, logged_in, two_accounts,
+                                                                              bobs_calendar, synced):
+    form = logged_in.post(f"{BASE}/primary", data={"account_id": two_accounts.work.id, "calendar_id": bobs_calendar},
+                          headers=htmx(logged_in))
+    api = put(logged_in, {"primary_calendar_id": bobs_calendar, "conflict_calendar_ids": []})
+    assert form.status_code == api.status_code == 422
+    assert api.json["message"] in form.get_data(as_text=True).replace("&#39;", "'")
+    assert roles(app) == {"Home": "none", "Gym": "none", "Office": "none", "Travel": "none", "Bob private": "none"}
+
+
+def test_a_calendar_of_another_account_than_the_one_chosen_is_refused_by_the_rule_itself(app, two_accounts, user):
+    with app.app_context():
+        home = two_accounts.calendar("Home").id
+        with pytest.raises(calendar_roles.ConfigurationRefused):
+            calendar_roles.configure_calendars(User.get_by_id(user.id), home, [],
+                                               primary_account_id=two_accounts.work.id)
+    assert roles(app)["Home"] == "none"

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import APP_PASSWORD
+from tests.conftest import APP_PASSWORD, SyncRuns
 from tests.connect.conftest import ADA_APPLE_ID, htmx
-from webapp import accounts
+from webapp import accounts, calendar_roles
 from webapp.crypto import decrypt
 from webapp.models import (
     Appointment,
@@ -19,6 +19,7 @@ from webapp.models import (
     User,
     utcnow,
 )
+from webapp.sync import run as health
 
 BASE = "/settings/profile/integrations"
 
@@ -32,7 +33,7 @@ def connected(app, icloud, post_connect) -> CalendarAccount:
 
 def test_reconnect_with_a_new_good_password_sets_connected(app, icloud, logged_in, connected):
     with app.app_context():
-        accounts.mark_needs_reconnect(CalendarAccount.get_by_id(connected.id), "Apple refused the password.")
+        health.mark_needs_reconnect(CalendarAccount.get_by_id(connected.id), "Apple refused the password.")
     form = logged_in.get(f"{BASE}/accounts/{connected.id}/reconnect", headers=htmx(logged_in))
     assert "App-specific password" in form.get_data(as_text=True)
     icloud.add_user(ADA_APPLE_ID, "qrst-uvwx-yzab-cdef")
@@ -62,12 +63,11 @@ def test_reconnect_refuses_an_apple_id_password_shape(app, icloud, logged_in, co
     assert "Apple requires an app-specific password" in response.get_data(as_text=True)
 
 
-def test_sync_now_calls_the_sync_engine_and_rerenders_the_card(app, logged_in, connected, monkeypatch):
-    called = []
-    monkeypatch.setattr("webapp.syncing.sync_account_now", called.append)
+def test_sync_now_runs_a_sync_of_the_account_and_rerenders_the_card(app, logged_in, connected):
+    runs = SyncRuns(app)
     response = logged_in.post(f"{BASE}/accounts/{connected.id}/sync", headers=htmx(logged_in))
     assert response.status_code == 200
-    assert called == [connected.id]
+    assert runs.take() == [connected.id]
     card = response.get_data(as_text=True)
     assert f'id="account-{connected.id}"' in card and "Sync now" in card
     assert not re.search(r"<button[^>]*\sdisabled[\s>=]", card)  # wired and enabled
@@ -78,19 +78,19 @@ def test_account_card_shows_status_last_sync_and_last_error(app, logged_in, conn
         account = CalendarAccount.get_by_id(connected.id)
         account.last_synced_at = utcnow() - timedelta(minutes=7)
         account.save()
-        accounts.mark_error(account, "iCloud answered 500.")
+        health.mark_error(account, "iCloud answered 500.")
     card = logged_in.get(f"{BASE}/accounts/{connected.id}", headers=htmx(logged_in)).get_data(as_text=True)
     assert "Last synced 7 min ago" in card
     assert ">Error<" in card and "Last error: iCloud answered 500." in card
     with app.app_context():
-        accounts.mark_ok(CalendarAccount.get_by_id(connected.id))
+        health.mark_ok(CalendarAccount.get_by_id(connected.id))
     card = logged_in.get(f"{BASE}/accounts/{connected.id}", headers=htmx(logged_in)).get_data(as_text=True)
     assert ">Connected<" in card and "Last error" not in card
 
 
 def test_needs_reconnect_banner_shows_on_every_page_until_reconnected(app, icloud, logged_in, connected):
     with app.app_context():
-        accounts.mark_needs_reconnect(CalendarAccount.get_by_id(connected.id), "Apple refused the password.")
+        health.mark_needs_reconnect(CalendarAccount.get_by_id(connected.id), "Apple refused the password.")
     for path in ("/", BASE, "/settings/profile/calendar-configuration"):
         page = logged_in.get(path).get_data(as_text=True)
         assert "needs to be reconnected" in page and ADA_APPLE_ID in page, path
@@ -137,7 +137,7 @@ def test_disconnect_removes_account_calendars_objects_and_icloud_blocked_slots(a
         assert [b.source for b in BlockedSlot.select()] == [BlockedSlot.MANUAL]
         kept = Appointment.get_by_id(appointment.id)
         assert kept.remote_calendar_id is None
-        assert accounts.primary_calendar(owner) is None and accounts.conflict_calendars(owner) == []
+        assert calendar_roles.primary_calendar(owner) is None and calendar_roles.conflict_calendars(owner) == []
 
 
 def test_accounts_api_lists_accounts_with_calendar_roles(app, logged_in, connected):
@@ -172,15 +172,15 @@ def test_user_b_cannot_see_or_use_user_a_account(app, make_user, auth, client, c
         assert CalendarAccount.get_by_id(connected.id).owner.email == "ada@example.com"
 
 
-def test_connect_and_reconnect_ask_for_a_first_sync(app, icloud, logged_in, post_connect, monkeypatch):
-    requested = []
-    monkeypatch.setattr("webapp.syncing.request_sync", lambda ids: requested.append(list(ids)))
+def test_connect_and_reconnect_ask_for_a_first_sync(app, icloud, logged_in, post_connect):
+    runs = SyncRuns(app)
     post_connect()
     with app.app_context():
         account_id = CalendarAccount.get().id
+    assert runs.take() == [account_id]
     logged_in.post(f"{BASE}/accounts/{account_id}/reconnect", data={"password": APP_PASSWORD},
                    headers=htmx(logged_in))
-    assert requested == [[account_id], [account_id]]
+    assert runs.take() == [account_id]
 
 
 @pytest.mark.parametrize("path", ["/accounts/99999999999999999999999", "/accounts/0/reconnect"])

@@ -49,6 +49,8 @@ def test_owner_adds_a_type_and_closes_monday_and_a_visitor_books_it(app, owner, 
 
     # a form with errors comes back next to the field
     page.get_by_role("button", name="New event type").click()
+    # the new form has replaced the Edit form before it is filled in
+    expect(page.locator("#event-type-editor").get_by_role("heading", name="New event type")).to_be_visible()
     page.get_by_label("Title").fill("Broken")
     page.get_by_label("Link name").fill("consultation")
     page.get_by_role("button", name="Add event type").click()

@@ -12,7 +12,7 @@ from pathlib import Path
 from tests.conftest import TEST_KEY
 from tests.faults.conftest import APPLE_ID
 from webapp.models import Appointment, utcnow
-from webapp.syncing import sync_account_now
+from webapp.sync import sync_account_now
 
 ROOT = Path(__file__).parents[2]
 

@@ -11,7 +11,7 @@ from tests.faults.conftest import APPLE_ID
 from webapp import accounts
 from webapp.appointments import create_appointment
 from webapp.models import Appointment, BlockedSlot, CalendarAccount, SyncRun, utcnow
-from webapp.syncing import sync_account_now
+from webapp.sync import sync_account_now
 
 FAULTS: dict[str, dict] = {
     "401 Unauthorized": {"kind": "status", "status": 401},

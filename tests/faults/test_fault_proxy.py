@@ -5,8 +5,8 @@ import pytest
 
 from tests.conftest import APP_PASSWORD
 from tests.faults.conftest import APPLE_ID
-from webapp.calendars import caldav_store as store_mod
-from webapp.calendars.caldav_store import Store
+from webapp import caldav_store as store_mod
+from webapp.caldav_store import Store
 
 
 @pytest.fixture

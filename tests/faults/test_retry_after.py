@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from tests.faults.conftest import APPLE_ID
-from webapp.calendars.sync import BACKOFF_CAP_SECONDS
+from webapp.sync.plan import BACKOFF_CAP_SECONDS
 from webapp.models import CalendarAccount, SyncRun, utcnow
 
 

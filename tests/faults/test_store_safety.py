@@ -15,9 +15,9 @@ from tests.faults.test_fault_matrix import day, vevent
 from tests.rigs.icloud_front import IcloudFront
 from tests.rigs.recorder import Recorder
 from webapp import create_app
-from webapp.calendars.caldav_store import HostNotAllowed, ResponseTooLarge, Store, host_rules
+from webapp.caldav_store import HostNotAllowed, ResponseTooLarge, Store, host_rules
 from webapp.models import BlockedSlot, CalendarAccount, RemoteCalendar
-from webapp.syncing import sync_account_now
+from webapp.sync import sync_account_now
 
 SMALL_CAP = 256 * 1024
 BIG_REPLY = 64 * 1024 * 1024  # what the proxy would send in full if the client kept reading

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from tests.icloud.conftest import ADA
-from webapp.accounts import open_store
-from webapp.calendars.caldav_store import RateLimited
+from webapp.sync.run import open_store
+from webapp.caldav_store import RateLimited
 
 
 @pytest.fixture

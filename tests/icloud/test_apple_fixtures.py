@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import APP_PASSWORD
 from tests.rigs.icloud_front import IcloudFront
-from webapp.calendars.caldav_store import Store, translate_errors
+from webapp.caldav_store import Store, translate_errors
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ADA = "ada@icloud.example"

@@ -11,7 +11,7 @@ from lxml import etree
 
 from tests.conftest import APP_PASSWORD
 from tests.icloud.conftest import ADA
-from webapp.calendars.caldav_store import BadCredentials, Store
+from webapp.caldav_store import BadCredentials, Store
 
 LISTING = b"""<?xml version="1.0" encoding="utf-8"?>
 <propfind xmlns="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav" xmlns:I="http://apple.com/ns/ical/">

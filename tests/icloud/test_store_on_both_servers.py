@@ -6,7 +6,7 @@ from urllib.parse import unquote
 import pytest
 
 from tests.conftest import APP_PASSWORD
-from webapp.calendars.caldav_store import BadCredentials, Store
+from webapp.caldav_store import BadCredentials, Store
 
 ADA = "ada@icloud.example"
 
@@ -31,7 +31,7 @@ def test_wrong_password_gives_the_same_message_on_both_servers(caldav_server):
 
 
 def test_server_down_then_up_again(caldav_server):
-    from webapp.calendars.caldav_store import Unreachable
+    from webapp.caldav_store import Unreachable
 
     caldav_server.add_user(ADA, APP_PASSWORD)
     caldav_server.make_calendar(ADA, "work", name="Work")

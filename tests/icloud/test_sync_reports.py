@@ -10,7 +10,7 @@ from caldav.lib import error as caldav_error
 
 from tests.conftest import APP_PASSWORD
 from tests.icloud.conftest import ADA
-from webapp.calendars.caldav_store import Forbidden, InvalidSyncToken, RateLimited, Store, translate_errors
+from webapp.caldav_store import Forbidden, InvalidSyncToken, RateLimited, Store, translate_errors
 
 WORK = "2A1F0C3E-WORK"
 EVENT = """BEGIN:VCALENDAR

@@ -10,7 +10,7 @@ from caldav.lib import error as caldav_error
 from tests.conftest import APP_PASSWORD
 from tests.icloud.conftest import ADA
 from tests.icloud.test_discovery import raw
-from webapp.calendars.caldav_store import (EtagMismatch, Forbidden, MalformedResponse, RateLimited, Store,
+from webapp.caldav_store import (EtagMismatch, Forbidden, MalformedResponse, RateLimited, Store,
                                            Unreachable, translate_errors)
 
 WORK, HOME = "2A1F0C3E-WORK", "7B9D4E10-HOME"

@@ -8,7 +8,7 @@ from icalendar import Calendar
 from playwright.sync_api import expect
 
 from tests.conftest import APP_PASSWORD
-from webapp.appointments import naive_utc
+from webapp.times import naive_utc
 from webapp.models import Appointment
 
 from .conftest import at, link, parts

@@ -6,7 +6,7 @@ from datetime import timedelta
 from webapp import appointments as svc
 from webapp.models import Appointment, Contact
 
-from webapp.appointments import naive_utc
+from webapp.times import naive_utc
 
 from .conftest import at, parts
 from .helpers import book

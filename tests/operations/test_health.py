@@ -43,7 +43,7 @@ def test_healthz_is_503_when_the_database_does_not_answer(app_config, tmp_path):
 
 
 def test_healthz_reports_a_running_and_a_stopped_scheduler(app_config):
-    from webapp.scheduler import shutdown
+    from webapp.sync.scheduler import shutdown
 
     app = create_app({**app_config, "SCHEDULER_ENABLED": True})
     try:

@@ -53,7 +53,7 @@ class Rig:
         return self.server.objects(ICLOUD_USER, calendar_id)
 
     def sync(self):
-        from webapp.syncing import sync_account_now
+        from webapp.sync import sync_account_now
 
         with self.app.app_context():
             return sync_account_now(self.account_id)
@@ -81,7 +81,8 @@ def rig(app, caldav_server, make_user, make_account) -> Rig:
 
 
 class Wire:
-    """Fault injection on the real HTTP session of every Store the sync opens (not a mock of caldav).
+    """Faults on the real HTTP session of every Store the app opens, through the Store's request hook
+    (the CALDAV_REQUEST_HOOK setting; not a mock of caldav).
 
     `rewrite` edits response bodies (a server sending data we cannot read); `fail_after` lets the next
     request of a method reach the server and then raises a timeout (the reply is lost);
@@ -97,42 +98,32 @@ class Wire:
         self.rewritten = 0
         self.answer: list[tuple[str, int, dict[str, str]]] = []  # (method, status, headers) for the next reply
 
-    def wrap(self, store):
-        session = store.client.session
-        original = session.request
-
-        def request(method, url, *args, **kwargs):
-            if method in self.fail_before:
-                self.fail_before.remove(method)
-                raise niquests.exceptions.ConnectionError("injected: network down")
-            self.sent.append(method)
-            response = original(method, url, *args, **kwargs)
-            if method in self.fail_after:
-                self.fail_after.remove(method)
-                raise niquests.exceptions.ReadTimeout("injected: the reply was lost")
-            for i, (verb, status, headers) in enumerate(self.answer):
-                if verb == method:
-                    del self.answer[i]
-                    response.status_code = status
-                    response.headers.update(headers)
-                    break
-            for old, new in self.rewrite:
-                if response.content and old in response.content:
-                    response._content = response.content.replace(old, new)
-                    self.rewritten += 1
-            return response
-
-        session.request = request
-        return store
+    def __call__(self, send, method, url, *args, **kwargs):
+        if method in self.fail_before:
+            self.fail_before.remove(method)
+            raise niquests.exceptions.ConnectionError("injected: network down")
+        self.sent.append(method)
+        response = send(method, url, *args, **kwargs)
+        if method in self.fail_after:
+            self.fail_after.remove(method)
+            raise niquests.exceptions.ReadTimeout("injected: the reply was lost")
+        for i, (verb, status, headers) in enumerate(self.answer):
+            if verb == method:
+                del self.answer[i]
+                response.status_code = status
+                response.headers.update(headers)
+                break
+        for old, new in self.rewrite:
+            if response.content and old in response.content:
+                response._content = response.content.replace(old, new)
+                self.rewritten += 1
+        return response
 
 
 @pytest.fixture
-def wire(monkeypatch) -> Wire:
-    from webapp import sync_service
-
+def wire(app) -> Wire:
     faults = Wire()
-    real = sync_service.open_store
-    monkeypatch.setattr(sync_service, "open_store", lambda account: faults.wrap(real(account)))
+    app.config["CALDAV_REQUEST_HOOK"] = faults
     return faults
 
 
@@ -140,7 +131,7 @@ def wire(monkeypatch) -> Wire:
 def book(rig):
     """Book an Appointment for the rig's owner and ask for its push, like the booking view does."""
     from webapp.models import Appointment, Contact
-    from webapp.syncing import request_push
+    from webapp.sync import request_push
 
     def make(start: datetime, minutes: int = 30, name: str = "Bo Booker", email: str = "bo@example.org"):
         with rig.app.app_context():
@@ -156,7 +147,7 @@ def book(rig):
 def change(rig, appt, **fields):
     """Reschedule or cancel: update the appointment, then ask for its push."""
     from webapp.models import Appointment
-    from webapp.syncing import request_push
+    from webapp.sync import request_push
 
     with rig.app.app_context():
         Appointment.update(**fields).where(Appointment.id == appt.id).execute()

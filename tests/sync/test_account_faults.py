@@ -5,9 +5,9 @@ from cryptography.fernet import Fernet
 
 from tests.conftest import APP_PASSWORD
 from tests.sync.conftest import ICLOUD_USER, at, vevent
-from webapp import accounts
+from webapp import accounts, calendar_roles
 from webapp.models import Appointment, CalendarAccount, RemoteCalendar, SyncRun
-from webapp.syncing import sync_account_now, sync_due_accounts
+from webapp.sync import sync_account_now, sync_due_accounts
 
 OTHER_USER = "bo@icloud.example"
 
@@ -59,7 +59,7 @@ def test_calendar_gone_from_the_list_with_a_copy_in_it_is_repushed_to_the_primar
         assert orphan.remote_href is not None and orphan.remote_calendar is None
         # The user makes the remaining calendar the Primary Calendar: that asks for a sync.
         work = RemoteCalendar.get(RemoteCalendar.url == rig.work_url)
-        accounts.configure_calendars(rig.owner, work.id, [])
+        calendar_roles.configure_calendars(rig.owner, work.id, [])
 
     run = rig.sync()
     assert run.error is None
@@ -90,7 +90,7 @@ def test_old_copy_in_an_account_whose_password_is_unreadable_keeps_the_move_in_t
     with rig.app.app_context():
         stale = Fernet(Fernet.generate_key()).encrypt(APP_PASSWORD.encode()).decode()
         CalendarAccount.update(password_encrypted=stale).where(CalendarAccount.id == rig.account_id).execute()
-        accounts.configure_calendars(rig.owner, other_cal, [])  # both accounts sync now
+        calendar_roles.configure_calendars(rig.owner, other_cal, [])  # both accounts sync now
         assert CalendarAccount.get_by_id(rig.account_id).status == CalendarAccount.NEEDS_RECONNECT
         other = CalendarAccount.get_by_id(other_id)
         assert other.status == CalendarAccount.CONNECTED
@@ -107,7 +107,7 @@ def test_copy_in_a_disconnected_account_is_logged_as_lost_and_written_to_the_new
     other_id, other_cal = _second_account(rig, caldav_server, make_account)
     with rig.app.app_context():
         accounts.disconnect_account(CalendarAccount.get_by_id(rig.account_id))
-        accounts.configure_calendars(rig.owner, other_cal, [])
+        calendar_roles.configure_calendars(rig.owner, other_cal, [])
         run = SyncRun.select().where(SyncRun.account == other_id).order_by(SyncRun.id.desc()).get()
         assert run.error is None and "that copy was lost" in run.warnings
         moved = Appointment.get_by_id(appt.id)

@@ -54,7 +54,8 @@ def test_calendar_needing_several_batches_imports_in_one_sync_on_both_servers(ri
 
 
 def test_no_multiget_carries_more_body_than_the_byte_limit(rig, caldav_server):
-    from webapp.calendars.caldav_store import MULTIGET, Store
+    from webapp.caldav_store import Store
+    from webapp.caldav_store.davxml import MULTIGET
 
     rig.server.put_collection(ICLOUD_USER, "home", _collection(_plain_events(60)))
     with Store(caldav_server.url, ICLOUD_USER, APP_PASSWORD, allowed_hosts=caldav_server.allowed_hosts) as store:
@@ -124,7 +125,7 @@ def zoho(app, proxy, radicale, make_user, make_account):
     account = make_account(owner, ICLOUD_USER, calendars={url: ("Home", "primary")})
 
     def sync() -> SyncRun:
-        from webapp.syncing import sync_account_now
+        from webapp.sync import sync_account_now
 
         with app.app_context():
             return sync_account_now(account.id)

@@ -6,7 +6,8 @@ from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 from hypothesis import given
 from hypothesis import strategies as st
 
-from webapp.calendars.caldav_store import _HREF_SAFE, canonical_href
+from webapp.caldav_store import canonical_href
+from webapp.caldav_store.davxml import HREF_SAFE
 
 BASE = "http://127.0.0.2:8443/1234567/calendars/home/"
 
@@ -14,7 +15,7 @@ BASE = "http://127.0.0.2:8443/1234567/calendars/home/"
 def joined(base: str, href: str) -> str:
     """The definition: join, keep scheme, host and path, normalise the percent-encoding."""
     parts = urlsplit(urljoin(base, href))
-    return urlunsplit((parts.scheme, parts.netloc, quote(unquote(parts.path), safe=_HREF_SAFE), "", ""))
+    return urlunsplit((parts.scheme, parts.netloc, quote(unquote(parts.path), safe=HREF_SAFE), "", ""))
 
 
 def test_the_forms_servers_use_give_one_spelling():

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from webapp.calendars import sync as core
+from webapp.sync import plan as core
 
 NOW = datetime(2026, 3, 10, 12)
 

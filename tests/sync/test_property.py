@@ -14,7 +14,7 @@ from tests.conftest import APP_PASSWORD
 from tests.sync.conftest import at, vevent
 from webapp.calendars import ical
 from webapp.models import Appointment, BlockedSlot, Contact, RemoteCalendar, utcnow
-from webapp.syncing import request_push, sync_account_now
+from webapp.sync import request_push, sync_account_now
 
 REMOTE_IDS = [f"r{i}" for i in range(5)]
 METHODS = ["PUT", "DELETE", "REPORT", "GET", "PROPFIND"]

@@ -180,7 +180,7 @@ def test_rate_limit_waits_as_long_as_the_server_asks(rig, wire):
         account = CalendarAccount.get_by_id(rig.account_id)
         wait = (account.next_sync_after - run.started_at).total_seconds()
         assert 115 <= wait <= 125 and account.consecutive_failures == 1
-        from webapp.syncing import due_account_ids
+        from webapp.sync import due_account_ids
 
         assert rig.account_id not in due_account_ids()
 

@@ -241,7 +241,7 @@ def test_primary_calendar_moved_to_another_account_of_the_owner_moves_the_appoin
         RemoteCalendar.update(role="primary").where(RemoteCalendar.url == office).execute()
     run = rig.sync()  # the first account no longer holds the Primary Calendar: it leaves the move alone
     assert run.pushed == 0 and len(rig.objects("home")) == 1
-    from webapp.syncing import sync_account_now
+    from webapp.sync import sync_account_now
 
     with rig.app.app_context():
         run = sync_account_now(other.id)
@@ -265,7 +265,7 @@ def test_old_copy_in_an_account_with_a_revoked_password_blames_only_that_appoint
         RemoteCalendar.update(role="conflict").where(RemoteCalendar.url == rig.home_url).execute()
         RemoteCalendar.update(role="primary").where(RemoteCalendar.url == office).execute()
     caldav_server.add_user(ICLOUD_USER, "wxyz-wxyz-wxyz-wxyz")  # the first account's password was revoked
-    from webapp.syncing import sync_account_now
+    from webapp.sync import sync_account_now
 
     with rig.app.app_context():
         run = sync_account_now(other.id)

@@ -5,9 +5,9 @@ import threading
 import time
 
 from tests.sync.conftest import ICLOUD_USER, at, vevent
-from webapp import scheduler
+from webapp.sync import scheduler
 from webapp.models import CalendarAccount, SyncRun, utcnow
-from webapp.syncing import account_lock, request_sync, sync_account_now
+from webapp.sync import account_lock, request_sync, sync_account_now
 
 
 def test_sync_asked_for_while_one_runs_waits_for_it_and_then_runs(rig):
@@ -76,6 +76,8 @@ def test_scheduler_starts_only_when_enabled_and_only_once(app):
         job = first.get_job(scheduler.JOB_ID)
         assert job.coalesce and job.max_instances == 1
         assert job.trigger.interval.total_seconds() == app.config["SYNC_INTERVAL_SECONDS"]
+        mail = first.get_job("slotwise-mail-outbox")  # registered by the mail concern, run every minute
+        assert mail.coalesce and mail.max_instances == 1 and mail.trigger.interval.total_seconds() == 60
     finally:
         scheduler.shutdown(app)
 

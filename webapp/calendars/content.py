@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from functools import cache
-from zoneinfo import available_timezones
+
+from ..times import all_zones as iana_zones  # one home for the zone list: webapp.times
 
 UNFOLD = re.compile(r"\r?\n[ \t]")
 _NAME = re.compile(r"[A-Za-z0-9-]+(?=[;:])")
@@ -22,11 +22,6 @@ _EVENT_PROPERTIES = frozenset({"UID", "DTSTART", "DTEND", "DURATION", "RRULE", "
 _KEPT = {"VEVENT": _EVENT_PROPERTIES, "VTODO": _EVENT_PROPERTIES, "VJOURNAL": _EVENT_PROPERTIES,
          "VCALENDAR": frozenset({"CALSCALE"})}
 _CHILDREN = {"VCALENDAR": frozenset({"VEVENT", "VTODO", "VJOURNAL", "VTIMEZONE"})}
-
-
-@cache
-def iana_zones() -> frozenset[str]:
-    return frozenset(available_timezones())
 
 
 def split(line: str) -> tuple[str | None, dict[str, str], str]:

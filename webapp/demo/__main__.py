@@ -46,10 +46,11 @@ def isolate_settings(workdir: Path, caldav_url: str) -> None:
 
 def connect_demo_user(main: DemoAppleId, password: str):
     """The demo user, connected to the main Apple ID through the real Connect code, configured and synced."""
-    from ..accounts import configure_calendars, connect_account
+    from ..accounts import connect_account
+    from ..calendar_roles import configure_calendars
     from ..auth import create_user
     from ..models import RemoteCalendar
-    from ..syncing import sync_account_now
+    from ..sync import sync_account_now
 
     user = create_user(DEMO_EMAIL, password, name=DEMO_NAME, timezone=ZONE.key)
     account = connect_account(user, main.email, main.password)

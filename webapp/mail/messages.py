@@ -6,17 +6,17 @@ once PUBLIC_URL is set) still tells what happened then.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formataddr, format_datetime
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 
+from ..filters import clock, day
+from ..times import UTC, naive_utc, zone_named
 from . import tokens
 from .invitation import CANCEL, REQUEST, Person, invitation_ics
 
-UTC = timezone.utc
 
 SUBJECTS = {
     ("booker", "booked"): "Booked: {title}, {when}",
@@ -37,11 +37,6 @@ class Composed:
     ics: str | None
 
 
-def long_date(value: date) -> str:
-    """"Monday 1 June 2026": the date as every e-mail and self-service page writes it."""
-    return f"{value:%A} {value.day} {value:%B %Y}"
-
-
 @dataclass
 class Moment:
     """One instant shown in one zone."""
@@ -51,14 +46,14 @@ class Moment:
 
     @property
     def clock(self) -> str:
-        return f"{self.value:%H:%M}"
+        return clock(self.value)
 
     def __str__(self) -> str:
-        return f"{long_date(self.value)}, {self.clock}"
+        return f"{day(self.value, 'long')}, {self.clock}"
 
 
 def _in(value: datetime, zone: str) -> Moment:
-    return Moment(value.astimezone(ZoneInfo(zone)), zone)
+    return Moment(value.astimezone(zone_named(zone)), zone)
 
 
 def _path(endpoint: str, **values: str) -> str:
@@ -101,10 +96,10 @@ def compose(snap: dict, base: str | None) -> Composed:
     if audience == "booker" and snap["kind"] != "reminder":
         ics = invitation_ics(
             uid=snap["uid"], sequence=snap["sequence"], method=CANCEL if snap["kind"] == "cancelled" else REQUEST,
-            start_utc=start.astimezone(UTC).replace(tzinfo=None), end_utc=end.astimezone(UTC).replace(tzinfo=None),
+            start_utc=naive_utc(start), end_utc=naive_utc(end),
             zone_name=owner["timezone"], summary=snap["title"], description=text,
             organizer=Person(owner["name"], owner["email"]), attendee=Person(booker["name"], booker["email"]),
-            dtstamp=datetime.fromisoformat(snap["at"]).astimezone(UTC).replace(tzinfo=None),
+            dtstamp=naive_utc(datetime.fromisoformat(snap["at"])),
         )
     return Composed(subject=subject[:500], text=text, html=html, ics=ics)
 

@@ -10,27 +10,23 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from email.utils import make_msgid
 
 from flask import Flask, current_app
 from peewee import IntegrityError
 
 from ..db import database
-from ..models import Appointment, OutboxMail, User, utcnow
+from ..models import Appointment, OutboxMail, User
+from ..times import iso, utcnow
 from . import messages, settings
 from .sender import MailError, deliver
 
 log = logging.getLogger(__name__)
-UTC = timezone.utc
 CLAIM = timedelta(minutes=5)  # a claim older than this belongs to a sender that died
 CHANGE_KINDS = ("booked", "rescheduled", "cancelled")
 
 _sending = threading.Lock()  # one sender at a time in this process; claims keep other processes apart
-
-
-def _iso(value: datetime) -> str:
-    return value.replace(tzinfo=UTC).isoformat()
 
 
 def _snapshot(appointment: Appointment, owner: User, kind: str, audience: str, actor: str | None,
@@ -38,7 +34,7 @@ def _snapshot(appointment: Appointment, owner: User, kind: str, audience: str, a
     return {
         "kind": kind, "audience": audience, "actor": actor, "uuid": appointment.uuid,
         "uid": appointment.event_uid, "sequence": sequence, "title": appointment.title,
-        "start": _iso(appointment.start_utc), "end": _iso(appointment.end_utc), "at": _iso(utcnow()),
+        "start": iso(appointment.start_utc), "end": iso(appointment.end_utc), "at": iso(utcnow()),
         "owner": {"name": owner.name, "email": owner.email, "timezone": owner.timezone or "UTC"},
         "booker": {"name": appointment.booker_name or "", "email": appointment.booker_email or "",
                    "timezone": appointment.booker_timezone, "note": appointment.booker_note or ""},

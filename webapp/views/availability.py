@@ -1,95 +1,44 @@
 """My Profile → Availability: time zone and working hours (date overrides: views.date_overrides).
 
-Length, buffers, notice and horizon belong to each event type (views.event_types).
+Length, buffers, notice and horizon belong to each event type (views.event_types). The rules are in
+`availability_settings`; this view parses the form, calls it and renders.
 """
 from __future__ import annotations
-
-import re
-from functools import cache
-from zoneinfo import available_timezones
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..auth import valid_timezone
-from ..calendars.availability import RulesError, parse_working_hours
-from ..htmx import is_partial
-from ..ids import parse_number
+from .. import availability_settings as settings
+from ..htmx import FORM_ERRORS, is_partial
 from ..models import DateOverride, User
+from ..times import zone_names
 
 bp = Blueprint("availability", __name__, url_prefix="/settings/profile/availability")
-
-WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-_RANGE = re.compile(r"^\s*(\d{1,2}:\d{2})\s*[-–—]\s*(\d{1,2}:\d{2})\s*$")
-
-
-@cache
-def zone_names() -> list[str]:
-    """IANA zone names for the pickers (read once; the list only changes with tzdata)."""
-    return sorted(z for z in available_timezones() if "/" in z or z == "UTC")
-
-
-def ranges_text(ranges: list[list[str]]) -> str:
-    return ", ".join(f"{a}–{b}" for a, b in ranges)
-
-
-def parse_day(text: str) -> list[list[str]]:
-    """"09:00–12:00, 13:00–17:00" → [["09:00", "12:00"], ["13:00", "17:00"]]; empty means a day off."""
-    out = []
-    for part in filter(None, (p.strip() for p in text.replace(";", ",").split(","))):
-        match = _RANGE.match(part)
-        if not match:
-            raise RulesError(f"{part!r} is not a range: write it like 09:00–17:00.")
-        out.append([t.zfill(5) for t in match.groups()])
-    return out
-
-
-def _form_of(user: User) -> dict:
-    hours = user.working_hours
-    form = {"timezone": user.timezone}
-    form.update({f"day{d}": ranges_text(hours.get(str(d), [])) for d in range(7)})
-    return form
 
 
 def _render(form: dict, errors: dict, saved: bool = False, status: int = 200):
     template = "profile/_availability_form.html" if is_partial() else "profile/availability.html"
     overrides = [] if is_partial() else list(DateOverride.of(User.get_by_id(current_user.id)))
     return render_template(template, tab="availability", form=form, errors=errors, saved=saved,
-                           weekdays=WEEKDAYS, zones=zone_names(), overrides=overrides), status
+                           weekdays=settings.WEEKDAYS, zones=zone_names(), overrides=overrides), status
 
 
 @bp.get("")
 @login_required
 def index():
-    return _render(_form_of(User.get_by_id(current_user.id)), {})
+    return _render(settings.settings_of(User.get_by_id(current_user.id)), {})
 
 
 @bp.post("")
 @login_required
 def save():
     user = User.get_by_id(current_user.id)
-    form = {key: request.form.get(key, "").strip() for key in ["timezone", *(f"day{d}" for d in range(7))]}
-    errors: dict[str, str] = {}
-    if not valid_timezone(form["timezone"]):
-        errors["timezone"] = "Choose a time zone from the list, for example Europe/Berlin."
-    hours: dict[str, list[list[str]]] = {}
-    for d in range(7):
-        try:
-            ranges = parse_day(form[f"day{d}"])
-            parse_working_hours({str(d): ranges})
-        except RulesError as exc:
-            errors[f"day{d}"] = str(exc)
-            continue
-        if ranges:
-            hours[str(d)] = ranges
-    if not errors and not hours:
-        errors["day0"] = "Enter working hours on at least one day, or nobody can book you."
-    if errors:
-        return _render(form, errors, status=422)
-    user.timezone = form["timezone"]
-    user.working_hours = hours
-    user.save()
+    form = {key: request.form.get(key, "").strip() for key in settings.FIELDS}
+    try:
+        settings.update(user, form)
+    except settings.SettingsRefused as exc:
+        return _render(form, exc.errors, status=FORM_ERRORS)
     if not is_partial():
         flash("Availability saved.", "success")
         return redirect(url_for("availability.index"))
-    return _render(_form_of(user), {}, saved=True)
+    return _render(settings.settings_of(user), {}, saved=True)

@@ -10,22 +10,20 @@ through appointments.create_appointment(public=True), which re-checks the slot u
 from __future__ import annotations
 
 import calendar as cal
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from .. import appointments as svc
-from .. import event_types
-from ..auth import valid_timezone
+from .. import event_types, htmx
 from ..bookers import Booker
-from ..htmx import is_partial
+from ..htmx import FORM_ERRORS, is_partial
 from ..mail.tokens import token_for
 from ..models import Appointment, EventType, User
-from .availability import zone_names
+from ..times import UTC, BadTime, aware, is_zone, parse_day, parse_instant, zone_named, zone_names, zone_of
 
 bp = Blueprint("booking", __name__, url_prefix="/book")
-UTC = timezone.utc
 
 
 def _owner(slug: str) -> User:
@@ -37,7 +35,7 @@ def _owner(slug: str) -> User:
 
 def _visitor_zone(owner: User) -> ZoneInfo:
     name = request.values.get("tz", "")
-    return ZoneInfo(name) if name and valid_timezone(name) else svc.zone_of(owner)
+    return zone_named(name) if name and is_zone(name) else zone_of(owner)
 
 
 def _now() -> datetime:
@@ -85,10 +83,7 @@ def month(slug: str):
     kind = _kind(owner)
     tz = _visitor_zone(owner)
     today = _now().astimezone(tz).date()
-    try:
-        first = date.fromisoformat(request.args.get("month", "") + "-01")
-    except ValueError:
-        first = today.replace(day=1)
+    first = parse_day(request.args.get("month", "") + "-01") or today.replace(day=1)
     last_month = (today + timedelta(days=kind.horizon_days)).replace(day=1)
     first = min(max(first, today.replace(day=1)), last_month)
     days_in = cal.monthrange(first.year, first.month)[1]
@@ -111,11 +106,8 @@ def slots(slug: str):
     owner = _owner(slug)
     kind = _kind(owner)
     tz = _visitor_zone(owner)
-    try:
-        day = date.fromisoformat(request.args.get("date", ""))
-    except ValueError:
-        day = None
-    if day is None or not 1900 <= day.year <= 2200:
+    day = parse_day(request.args.get("date", ""))
+    if day is None:
         return render_template("booking/_slots.html", owner=owner, kind=kind, day=None, slots=[], tz=tz.key)
     window = (datetime.combine(day, time(0), tzinfo=tz), datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz))
     found = [s.astimezone(tz) for s in svc.slots_for(owner, *window, event_type=kind)]
@@ -126,17 +118,17 @@ def _form(owner: User, kind: EventType, tz: ZoneInfo, start: datetime, form: dic
           status: int = 200):
     context = dict(owner=owner, kind=kind, tz=tz.key, start=start.astimezone(tz),
                    end=(start + timedelta(minutes=kind.duration_minutes)).astimezone(tz),
-                   owner_start=start.astimezone(svc.zone_of(owner)), form=form, errors=errors)
+                   owner_start=start.astimezone(zone_of(owner)), form=form, errors=errors)
     if is_partial():
-        # a form with errors answers 422 (swapped in like a 200); a taken slot too, with its message
-        return render_template("booking/_form.html", **context), 422 if errors else 200
+        # htmx swaps a 422 in like a 200 (base.html), not a 429
+        return render_template("booking/_form.html", **context), FORM_ERRORS if errors else 200
     return render_template("booking/form_page.html", **context), status
 
 
 def _start_of(owner: User) -> datetime | None:
     try:
-        return svc.parse_instant(request.values.get("start", ""), svc.zone_of(owner), allow_date=False)
-    except svc.BookingError:
+        return parse_instant(request.values.get("start", ""), zone_of(owner), allow_date=False)
+    except BadTime:
         return None
 
 
@@ -159,11 +151,7 @@ def book(slug: str):
         abort(400, "This booking does not name a time. Pick a time on the booking page.")
     form = {"name": request.form.get("name", "").strip()[:200], "email": request.form.get("email", "").strip(),
             "note": request.form.get("note", "").strip()[:2000]}
-    errors: dict[str, str] = {}
-    if not form["name"]:
-        errors["name"] = "Enter your name."
-    if not form["email"]:
-        errors["email"] = "Enter your e-mail address."
+    errors = svc.contact_problems(form["name"], form["email"], required=True)
     if not errors:
         try:
             appointment = svc.create_appointment(
@@ -175,12 +163,11 @@ def book(slug: str):
         except svc.BookingError as exc:
             errors[exc.field if exc.field in ("name", "email", "limit") else "slot"] = str(exc)
     if errors:
-        return _form(owner, kind, tz, start, form, errors, 429 if "limit" in errors else 409 if "slot" in errors else 422)
+        # a form with errors answers 422; too many bookings is a rate limit (429) on the plain-form path
+        return _form(owner, kind, tz, start, form, errors, 429 if "limit" in errors else FORM_ERRORS)
     target = url_for("booking.confirmed", slug=slug, ref=appointment.uuid, tz=tz.key)
     if is_partial():
-        response = make_response("", 200)
-        response.headers["HX-Redirect"] = target
-        return response
+        return htmx.redirect(target)
     return redirect(target, 303)
 
 
@@ -191,7 +178,6 @@ def confirmed(slug: str, ref: str):
     if appointment is None:
         abort(404, "This booking does not exist.")
     tz = _visitor_zone(owner)
-    start = appointment.start_utc.replace(tzinfo=UTC).astimezone(tz)
-    end = appointment.end_utc.replace(tzinfo=UTC).astimezone(tz)
+    start, end = aware(appointment.start_utc, tz), aware(appointment.end_utc, tz)
     return render_template("booking/confirmed.html", owner=owner, appointment=appointment, start=start, end=end,
                            tz=tz.key, token=token_for(appointment.uuid))

@@ -1,14 +1,16 @@
 """My Profile → Calendar Configuration: Primary Calendar and Check for Conflicts.
 
 Each segment is a self-replacing HTMX widget: summary ⇄ form. The rules live in
-`accounts.configure_calendars`, shared with PUT /api/v1/calendar-configuration.
+`calendar_roles.configure_calendars`, shared with PUT /api/v1/calendar-configuration.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, make_response, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 
 from .. import accounts
+from .. import calendar_roles as roles
+from ..htmx import FORM_ERRORS, trigger
 from ..ids import parse_id
 from ..models import CalendarAccount, RemoteCalendar
 
@@ -18,7 +20,7 @@ CHANGED = "calendar-configuration-changed"
 
 
 def _primary(editing: bool = False, error: str | None = None, status: int = 200, account_id: int | None = None):
-    primary = accounts.primary_calendar(current_user)
+    primary = roles.primary_calendar(current_user)
     account = None
     if editing:
         if account_id is not None:
@@ -39,9 +41,9 @@ def _primary(editing: bool = False, error: str | None = None, status: int = 200,
 def _conflicts(editing: bool = False, error: str | None = None, status: int = 200):
     return render_template(
         "profile/_conflicts_segment.html",
-        primary=accounts.primary_calendar(current_user),
-        conflicts=accounts.conflict_calendars(current_user),
-        groups=accounts.calendars_by_account(current_user) if editing else [],
+        primary=roles.primary_calendar(current_user),
+        conflicts=roles.conflict_calendars(current_user),
+        groups=roles.calendars_by_account(current_user) if editing else [],
         editing=editing,
         error=error,
     ), status
@@ -54,9 +56,7 @@ def _calendars_of(account: CalendarAccount | None) -> list[RemoteCalendar]:
 
 
 def _saved(body: tuple[str, int]):
-    response = make_response(body)
-    response.headers["HX-Trigger"] = CHANGED  # the other segment's summary refreshes itself
-    return response
+    return trigger(body, CHANGED)  # the other segment's summary refreshes itself
 
 
 @bp.get("")
@@ -66,21 +66,9 @@ def index():
         "profile/calendar_configuration.html",
         tab="calendar_configuration",
         has_accounts=CalendarAccount.of(current_user).exists(),
-        primary=accounts.primary_calendar(current_user),
-        conflicts=accounts.conflict_calendars(current_user),
+        primary=roles.primary_calendar(current_user),
+        conflicts=roles.conflict_calendars(current_user),
     )
-
-
-@bp.get("/primary")
-@login_required
-def primary():
-    return _primary()
-
-
-@bp.get("/primary/edit")
-@login_required
-def edit_primary():
-    return _primary(editing=True)
 
 
 @bp.get("/primary/calendars")
@@ -106,40 +94,30 @@ def save_primary():
         if not raw_account:
             primary_id = None  # "None — keep appointments only in Slotwise"
         elif not raw_calendar:
-            return _primary(True, "Choose one of this account's calendars, or None.", 422, account_id)
+            return _primary(True, "Choose one of this account's calendars, or None.", FORM_ERRORS, account_id)
         else:
-            primary_id = accounts.parse_calendar_id(raw_calendar)
-            account = accounts.account_of(current_user, account_id) if account_id is not None else None
-            if account is None or not account.calendars.where(RemoteCalendar.id == primary_id).exists():
-                raise accounts.ConfigurationRefused(
-                    "You can only choose calendars of your own connected iCloud accounts. Nothing was changed."
-                )
-        conflicts = [cal.id for cal in accounts.conflict_calendars(current_user)]
-        accounts.configure_calendars(current_user, primary_id, conflicts)
-    except accounts.ConfigurationRefused as exc:
-        return _primary(True, str(exc), 422)
+            primary_id = roles.parse_calendar_id(raw_calendar)
+        conflicts = [cal.id for cal in roles.conflict_calendars(current_user)]
+        # 0 names no account: an account id that is not a number matches no calendar
+        roles.configure_calendars(current_user, primary_id, conflicts, primary_account_id=account_id or 0)
+    except roles.ConfigurationRefused as exc:
+        return _primary(True, str(exc), FORM_ERRORS)
     return _saved(_primary())
-
-
-@bp.get("/conflicts")
-@login_required
-def conflicts():
-    return _conflicts()
-
-
-@bp.get("/conflicts/edit")
-@login_required
-def edit_conflicts():
-    return _conflicts(editing=True)
 
 
 @bp.post("/conflicts")
 @login_required
 def save_conflicts():
     try:
-        ids = [accounts.parse_calendar_id(raw) for raw in request.form.getlist("calendar_ids")]
-        primary = accounts.primary_calendar(current_user)
-        accounts.configure_calendars(current_user, primary.id if primary else None, ids)
-    except accounts.ConfigurationRefused as exc:
-        return _conflicts(True, str(exc), 422)
+        ids = [roles.parse_calendar_id(raw) for raw in request.form.getlist("calendar_ids")]
+        primary = roles.primary_calendar(current_user)
+        roles.configure_calendars(current_user, primary.id if primary else None, ids)
+    except roles.ConfigurationRefused as exc:
+        return _conflicts(True, str(exc), FORM_ERRORS)
     return _saved(_conflicts())
+
+
+# Each segment's summary (`primary`, `conflicts`) and form (`edit_primary`, `edit_conflicts`).
+for _name, _render in (("primary", _primary), ("conflicts", _conflicts)):
+    bp.add_url_rule(f"/{_name}", _name, login_required(lambda render=_render: render()))
+    bp.add_url_rule(f"/{_name}/edit", f"edit_{_name}", login_required(lambda render=_render: render(editing=True)))

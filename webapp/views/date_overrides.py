@@ -12,9 +12,9 @@ from flask_login import current_user, login_required
 
 from .. import date_overrides
 from ..calendars.availability import RulesError
-from ..htmx import is_partial, trigger
+from ..availability_settings import parse_ranges, ranges_text
+from ..htmx import FORM_ERRORS, is_partial, trigger
 from ..models import DateOverride, User
-from .availability import parse_day, ranges_text
 
 bp = Blueprint("date_overrides", __name__, url_prefix="/settings/profile/availability/overrides")
 CHANGED = "date-overrides-changed"
@@ -80,7 +80,7 @@ def _read() -> tuple[dict[str, str], dict[str, Any], dict[str, str]]:
     data: dict[str, Any] = {"date": form["date"], "closed": form["closed"] == "on"}
     if not data["closed"]:
         try:
-            data["ranges"] = parse_day(form["ranges"])
+            data["ranges"] = parse_ranges(form["ranges"])
         except RulesError as exc:
             errors["ranges"] = str(exc)
     return form, data, errors
@@ -94,7 +94,7 @@ def _save(row: DateOverride | None):
         except date_overrides.Invalid as exc:
             errors[exc.field] = str(exc)
     if errors:
-        return _render_form(form, errors, row, 422)
+        return _render_form(form, errors, row, FORM_ERRORS)
     message = "Time off saved." if row.is_time_off else "Date override saved."
     if not is_partial():
         flash(message, "success")

@@ -11,7 +11,7 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_login import current_user, login_required
 
 from .. import event_types
-from ..htmx import is_partial, trigger
+from ..htmx import FORM_ERRORS, is_partial, trigger
 from ..ids import MAX_ID, parse_number
 from ..models import EventType, User
 
@@ -37,7 +37,7 @@ def _form_of(kind: EventType | None) -> dict[str, str]:
                 "buffer_before_minutes": "0", "buffer_after_minutes": "0", "minimum_notice_minutes": "240",
                 "horizon_days": "60", "step_minutes": "", "daily_limit": "", "weekly_limit": "", "active": "on"}
     return {key: ("on" if value else "") if key == "active" else ("" if value is None else str(value))
-            for key, value in event_types.as_json(kind).items() if key != "id"}
+            for key, value in event_types.values_of(kind).items()}
 
 
 def _values(form: dict[str, str]) -> dict[str, Any]:
@@ -108,7 +108,7 @@ def create():
     try:
         kind = event_types.create(_me(), _values(form))
     except event_types.Invalid as exc:
-        return _render_form(form, exc.errors, None, 422)
+        return _render_form(form, exc.errors, None, FORM_ERRORS)
     return _saved(f"{kind.title} added.")
 
 
@@ -120,7 +120,7 @@ def save(type_id: int):
     try:
         event_types.update(kind, _values(form))
     except event_types.Invalid as exc:
-        return _render_form(form, exc.errors, kind, 422)
+        return _render_form(form, exc.errors, kind, FORM_ERRORS)
     return _saved(f"{kind.title} saved.")
 
 
@@ -134,5 +134,5 @@ def delete(type_id: int):
         if not is_partial():
             flash(str(exc), "error")
             return redirect(url_for("event_types.index"))
-        return render_template("_message.html", message=str(exc), error=True), 422
+        return render_template("_message.html", message=str(exc), error=True), FORM_ERRORS
     return _saved(f"{kind.title} deleted.")

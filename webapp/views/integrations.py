@@ -1,34 +1,14 @@
 """My Profile → Integrations: connect, reconnect, sync and disconnect iCloud Calendar accounts."""
 from __future__ import annotations
 
-import re
-
-from flask import Blueprint, abort, make_response, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 
-from .. import accounts, syncing
-from ..calendars.caldav_store import StoreError
+from .. import accounts, htmx, sync
+from ..caldav_store import StoreError
 from ..models import CalendarAccount
 
-SAFE_COLOR = re.compile(r"^#[0-9a-fA-F]{3,8}$")
-
 bp = Blueprint("integrations", __name__, url_prefix="/settings/profile/integrations")
-
-
-@bp.app_template_filter("status_label")
-def _status_label(account: CalendarAccount) -> str:
-    return accounts.status_label(account)
-
-
-@bp.app_template_filter("last_synced")
-def _last_synced(account: CalendarAccount) -> str:
-    return accounts.last_synced_words(account.last_synced_at)
-
-
-@bp.app_template_filter("safe_color")
-def _safe_color(color: str | None) -> str:
-    """A calendar colour from the server, only ever as #hex inside a style attribute."""
-    return color if color and SAFE_COLOR.match(color) else "#9ca3af"
 
 
 def _own_account(account_id: int) -> CalendarAccount:
@@ -72,12 +52,8 @@ def connect():
         # The password is never sent back: the user types it again.
         return render_template("profile/_connect_form.html", email=email.strip(), errors=problem.errors,
                                kind=problem.kind), 422
-    response = make_response(_icloud_section(just_connected=True))
     # The form swaps itself on errors; on success the whole iCloud card shows the connected account.
-    response.headers["HX-Retarget"] = "#icloud-calendar"
-    response.headers["HX-Reswap"] = "outerHTML"
-    response.headers["HX-Trigger"] = "accounts-changed"
-    return response
+    return htmx.retarget(_icloud_section(just_connected=True), "#icloud-calendar")
 
 
 @bp.get("/accounts/<id:account_id>")
@@ -103,10 +79,8 @@ def reconnect(account_id: int):
         account = CalendarAccount.get_by_id(account.id)
         return render_template("profile/_account_card.html", account=account, reconnect=True,
                                errors=problem.errors, kind=problem.kind), 422
-    response = make_response(render_template("profile/_account_card.html", account=account,
-                                                    message="Reconnected. Apple accepted the new app-specific password."))
-    response.headers["HX-Trigger"] = "accounts-changed"
-    return response
+    return render_template("profile/_account_card.html", account=account,
+                           message="Reconnected. Apple accepted the new app-specific password.")
 
 
 @bp.post("/accounts/<id:account_id>/sync")
@@ -115,7 +89,7 @@ def sync_now(account_id: int):
     account = _own_account(account_id)
     message = None
     try:
-        syncing.sync_account_now(account.id)
+        sync.sync_account_now(account.id)
     except StoreError as exc:
         # The sync engine records failures on the account itself; this covers one that escapes.
         message = str(exc)
@@ -130,6 +104,4 @@ def sync_now(account_id: int):
 @login_required
 def disconnect(account_id: int):
     accounts.disconnect_account(_own_account(account_id))
-    response = make_response(_icloud_section())
-    response.headers["HX-Trigger"] = "accounts-changed"
-    return response
+    return _icloud_section()

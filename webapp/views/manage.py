@@ -5,21 +5,18 @@ or was cancelled, and within SELF_SERVICE_CUTOFF_HOURS of the start; the page th
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from .. import appointments as svc
-from ..auth import valid_timezone
-from ..mail.messages import long_date
+from ..htmx import FORM_ERRORS
 from ..mail.tokens import appointment_uuid_of
 from ..models import Appointment
-from .availability import zone_names
+from ..times import UTC, BadTime, aware, is_zone, parse_day, parse_instant, zone_named, zone_names, zone_of
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
-bp.add_app_template_filter(long_date, "long_date")
-UTC = timezone.utc
 
 
 def _appointment(token: str) -> Appointment:
@@ -47,7 +44,7 @@ def why_closed(appointment: Appointment, now: datetime) -> str | None:
 
 def _zone(appointment: Appointment) -> ZoneInfo:
     name = request.values.get("tz") or appointment.booker_timezone or ""
-    return ZoneInfo(name) if valid_timezone(name) else svc.zone_of(appointment.owner)
+    return zone_named(name) if is_zone(name) else zone_of(appointment.owner)
 
 
 def _page(template: str, appointment: Appointment, token: str, status: int = 200, **extra):
@@ -55,8 +52,7 @@ def _page(template: str, appointment: Appointment, token: str, status: int = 200
     closed = why_closed(appointment, datetime.now(UTC))
     return render_template(
         template, appointment=appointment, owner=appointment.owner, token=token, tz=tz.key, closed=closed,
-        start=appointment.start_utc.replace(tzinfo=UTC).astimezone(tz),
-        end=appointment.end_utc.replace(tzinfo=UTC).astimezone(tz), **extra,
+        start=aware(appointment.start_utc, tz), end=aware(appointment.end_utc, tz), **extra,
     ), status
 
 
@@ -66,14 +62,8 @@ def overview(token: str):
 
 
 def _day(appointment: Appointment, tz: ZoneInfo) -> date:
-    try:
-        day = date.fromisoformat(request.values.get("date", ""))
-    except ValueError:
-        day = None
-    today = datetime.now(tz).date()
-    if day is None or not 1900 <= day.year <= 2200:
-        day = appointment.start_utc.replace(tzinfo=UTC).astimezone(tz).date()
-    return max(day, today)
+    day = parse_day(request.values.get("date")) or aware(appointment.start_utc, tz).date()
+    return max(day, datetime.now(tz).date())
 
 
 def _reschedule_page(appointment: Appointment, token: str, error: str | None = None, status: int = 200):
@@ -102,11 +92,11 @@ def reschedule_save(token: str):
     if why_closed(appointment, datetime.now(UTC)):
         return _reschedule_page(appointment, token, status=410)
     try:
-        start = svc.parse_instant(request.form.get("start"), svc.zone_of(appointment.owner), allow_date=False)
+        start = parse_instant(request.form.get("start"), zone_of(appointment.owner), allow_date=False)
         length = appointment.end_utc - appointment.start_utc
         svc.reschedule(appointment, start, start + length, actor="booker")
-    except svc.BookingError as exc:
-        return _reschedule_page(appointment, token, error=str(exc), status=409)
+    except (BadTime, svc.BookingError) as exc:  # a taken time too: a form with errors answers 422
+        return _reschedule_page(appointment, token, error=str(exc), status=FORM_ERRORS)
     flash("Your appointment was moved. A new confirmation is on its way by e-mail.", "success")
     return redirect(url_for("manage.overview", token=token, tz=_zone(appointment).key), 303)
 

@@ -1,33 +1,27 @@
 """JSON API under /api/v1, authenticated by a Bearer token (or the session cookie, with CSRF).
 
-One module an area; each adds its routes to the `api` blueprint.
+One module an area; each adds its routes to the `api` blueprint (blueprint.py).
 """
 from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, jsonify, send_from_directory
+from flask import jsonify, send_from_directory
 from flask_login import current_user, login_required
 
-api = Blueprint("api", __name__, url_prefix="/api/v1")
-
-
-def error(status: int, message: str, code: str = "invalid"):
-    """A JSON error answer: {"error": code, "message": words a person can act on}."""
-    return jsonify(error=code, message=message), status
+from . import accounts, calendar, configuration, event_types  # noqa: F401  (routes register on import)
+from .blueprint import api  # noqa: F401  (the app registers it)
 
 
 @api.get("/me")
 @login_required
 def me():
-    return jsonify(id=current_user.id, email=current_user.email, name=current_user.name,
-                   timezone=current_user.timezone, booking_slug=current_user.booking_slug)
+    from .serialisers import me_json
+
+    return jsonify(me_json(current_user))
 
 
 @api.get("/openapi.json")
 def openapi():
     """The OpenAPI description of this API (public: it holds no data)."""
     return send_from_directory(Path(__file__).parent, "openapi.json", mimetype="application/json")
-
-
-from . import accounts, calendar, configuration, event_types  # noqa: E402,F401  (routes register on import)

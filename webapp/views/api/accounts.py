@@ -4,12 +4,12 @@ from __future__ import annotations
 from flask import jsonify
 from flask_login import current_user, login_required
 
-from ...accounts import accounts_as_json
-from . import api
+from .blueprint import api
+from .serialisers import accounts_json
 
 
 @api.get("/accounts")
 @login_required
 def accounts():
     """[{"id", "email", "status", "last_synced_at", "calendars": [{"id", "name", "color", "role"}]}]."""
-    return jsonify(accounts_as_json(current_user))
+    return jsonify(accounts_json(current_user))

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import jsonify, request
+from flask import abort, jsonify, request
 from flask_login import current_user, login_required
 
 from ... import appointments as svc
-from ... import event_types
-from ...ids import parse_number
+from ... import calendar_week, event_types
 from ...models import Appointment, User
-from . import api, error
+from ...times import BadTime, parse_instant, zone_of
+from .blueprint import api, error
+from .serialisers import appointment_json, availability_json, blocked_slot_json, item_json
 
 MAX_CALENDAR_DAYS = 366
 MAX_AVAILABILITY_DAYS = 62
@@ -26,12 +27,19 @@ def _me() -> User:
     return User.get_by_id(current_user.id)
 
 
+def _instant(text: str, tz, *, allow_date: bool = True) -> datetime:
+    try:
+        return parse_instant(text, tz, allow_date=allow_date)
+    except BadTime as exc:
+        raise svc.BookingError(str(exc)) from None
+
+
 def _range(max_days: int, end_inclusive_days: bool = False) -> tuple[datetime, datetime]:
-    tz = svc.zone_of(current_user)
+    tz = zone_of(current_user)
     if not request.args.get("start") or not request.args.get("end"):
         raise svc.BookingError("Give both start and end, for example ?start=2026-06-01&end=2026-06-08.")
-    start = svc.parse_instant(request.args["start"], tz)
-    end = svc.parse_instant(request.args["end"], tz)
+    start = _instant(request.args["start"], tz)
+    end = _instant(request.args["end"], tz)
     if end_inclusive_days and len(request.args["end"].strip()) == 10:
         end = datetime.combine(end.date() + timedelta(days=1), end.time(), tzinfo=tz)
     if end <= start:
@@ -49,12 +57,21 @@ def _body() -> dict:
 
 
 def _times(body: dict) -> tuple[datetime, datetime]:
-    tz = svc.zone_of(current_user)
+    tz = zone_of(current_user)
     for key in ("start", "end"):
         if not isinstance(body.get(key), str):
             raise svc.BookingError(f'"{key}" is required: an ISO 8601 date-time with offset.', "body")
-    return (svc.parse_instant(body["start"], tz, allow_date=False),
-            svc.parse_instant(body["end"], tz, allow_date=False))
+    return _instant(body["start"], tz, allow_date=False), _instant(body["end"], tz, allow_date=False)
+
+
+def _timed_body(body: dict | None = None) -> tuple[dict, datetime, datetime, str]:
+    """The JSON body of a new appointment or Blocked Slot, with its start, end and title checked."""
+    body = _body() if body is None else body
+    start, end = _times(body)
+    title = body.get("title") or ""
+    if not isinstance(title, str):
+        raise svc.BookingError('"title" is text.', "body")
+    return body, start, end, title
 
 
 def _bad(exc: svc.BookingError):
@@ -75,7 +92,7 @@ def calendar_items():
         start, end = _range(MAX_CALENDAR_DAYS)
     except svc.BookingError as exc:
         return _bad(exc)
-    return jsonify(items=[item.as_json() for item in svc.calendar_items(_me(), start, end)])
+    return jsonify(items=[item_json(item) for item in calendar_week.calendar_items(_me(), start, end)])
 
 
 @api.get("/availability")
@@ -94,25 +111,20 @@ def availability():
     if kind is None:
         return error(400, f"You have no event type {request.args['event_type']!r} (give its slug or id).",
                      "bad_request")
-    duration = kind.duration_minutes
-    if raw:
-        duration = parse_number(raw, 5, 1440)
-        if duration is None:
-            return error(400, "duration is a number of minutes between 5 and 1440.", "bad_request")
-    tz = svc.zone_of(user)
+    try:
+        duration = svc.parse_minutes(raw) if raw else kind.duration_minutes
+    except svc.BookingError as exc:
+        return error(400, str(exc), "bad_request")
     slots = svc.slots_for(user, start, end, duration_minutes=duration, event_type=kind)
-    return jsonify(timezone=user.timezone, duration=duration, event_type={"id": kind.id, "slug": kind.slug},
-                   slots=[s.astimezone(tz).isoformat() for s in slots])
-
+    return jsonify(availability_json(user, zone_of(user), duration, slots, kind))
 
 
 @api.post("/appointments")
 @login_required
 def create_appointment():
     try:
-        body = _body()
         user = _me()
-        kind = None
+        body, kind = _body(), None
         if body.get("event_type") is not None:
             kind = event_types.find(user, body["event_type"])
             if kind is None:
@@ -120,58 +132,52 @@ def create_appointment():
                                        "event_type")
             if body.get("end") is None and isinstance(body.get("start"), str):
                 # the type says how long it lasts
-                start = svc.parse_instant(body["start"], svc.zone_of(user), allow_date=False)
+                start = _instant(body["start"], zone_of(user), allow_date=False)
                 body = {**body, "end": (start + timedelta(minutes=kind.duration_minutes)).isoformat()}
-        start, end = _times(body)
+        body, start, end, title = _timed_body(body)
         contact = body.get("contact")
         if contact is not None and not isinstance(contact, dict):
             raise svc.BookingError('"contact" is an object: {"name": ..., "email": ...}.', "body")
         contact = contact or {}
-        title = body.get("title") or ""
-        if not isinstance(title, str):
-            raise svc.BookingError('"title" is text.', "body")
         name, email = contact.get("name"), contact.get("email")
         if (name is not None and not isinstance(name, str)) or (email is not None and not isinstance(email, str)):
             raise svc.BookingError("The contact's name and e-mail are text.", "body")
         appointment = svc.create_appointment(user, start, end, title, name, email, event_type=kind)
     except svc.BookingError as exc:
         return _bad(exc)
-    return jsonify(svc.appointment_json(appointment)), 201
+    return jsonify(appointment_json(appointment)), 201
 
 
-def _appointment(appointment_id: int) -> Appointment | None:
-    return svc.appointment_of(_me(), appointment_id)
+def _appointment(appointment_id: int) -> Appointment:
+    appointment = svc.appointment_of(_me(), appointment_id)
+    if appointment is None:
+        abort(404, "No appointment of yours has this id.")  # JSON under /api/ (webapp/errors.py)
+    return appointment
 
 
 @api.get("/appointments/<id:appointment_id>")
 @login_required
 def get_appointment(appointment_id: int):
     appointment = _appointment(appointment_id)
-    if appointment is None:
-        return error(404, "No appointment of yours has this id.", "not_found")
-    return jsonify(svc.appointment_json(appointment))
+    return jsonify(appointment_json(appointment))
 
 
 @api.patch("/appointments/<id:appointment_id>")
 @login_required
 def reschedule_appointment(appointment_id: int):
     appointment = _appointment(appointment_id)
-    if appointment is None:
-        return error(404, "No appointment of yours has this id.", "not_found")
     try:
         start, end = _times(_body())
         svc.reschedule(appointment, start, end)
     except svc.BookingError as exc:
         return _bad(exc)
-    return jsonify(svc.appointment_json(appointment))
+    return jsonify(appointment_json(appointment))
 
 
 @api.delete("/appointments/<id:appointment_id>")
 @login_required
 def cancel_appointment(appointment_id: int):
     appointment = _appointment(appointment_id)
-    if appointment is None:
-        return error(404, "No appointment of yours has this id.", "not_found")
     svc.cancel(appointment)
     return "", 204
 
@@ -180,15 +186,11 @@ def cancel_appointment(appointment_id: int):
 @login_required
 def create_blocked_slot():
     try:
-        body = _body()
-        start, end = _times(body)
-        title = body.get("title") or ""
-        if not isinstance(title, str):
-            raise svc.BookingError('"title" is text.', "body")
+        _, start, end, title = _timed_body()
         slot = svc.create_blocked_slot(_me(), start, end, title)
     except svc.BookingError as exc:
         return _bad(exc)
-    return jsonify(svc.blocked_slot_json(slot)), 201
+    return jsonify(blocked_slot_json(slot)), 201
 
 
 @api.delete("/blocked-slots/<id:slot_id>")

@@ -4,21 +4,13 @@ from __future__ import annotations
 from flask import jsonify, request
 from flask_login import current_user, login_required
 
-from ... import accounts
-from ...models import RemoteCalendar
-from . import api, error
-
-
-def _entry(cal: RemoteCalendar) -> dict:
-    return {"account_id": cal.account_id, "calendar_id": cal.id, "name": cal.name}
+from ... import calendar_roles as roles
+from .blueprint import api, error
+from .serialisers import configuration_json
 
 
 def _configuration() -> dict:
-    primary = accounts.primary_calendar(current_user)
-    return {
-        "primary": _entry(primary) if primary else None,
-        "conflicts": [_entry(cal) for cal in accounts.conflict_calendars(current_user)],
-    }
+    return configuration_json(roles.primary_calendar(current_user), roles.conflict_calendars(current_user))
 
 
 @api.get("/calendar-configuration")
@@ -38,9 +30,9 @@ def put_calendar_configuration():
     if not isinstance(raw_conflicts, list):
         return error(422, "conflict_calendar_ids must be a list of calendar ids.")
     try:
-        primary_id = None if raw_primary is None else accounts.parse_calendar_id(raw_primary)
-        conflict_ids = [accounts.parse_calendar_id(raw) for raw in raw_conflicts]
-        accounts.configure_calendars(current_user, primary_id, conflict_ids)
-    except accounts.ConfigurationRefused as exc:
+        primary_id = None if raw_primary is None else roles.parse_calendar_id(raw_primary)
+        conflict_ids = [roles.parse_calendar_id(raw) for raw in raw_conflicts]
+        roles.configure_calendars(current_user, primary_id, conflict_ids)
+    except roles.ConfigurationRefused as exc:
         return error(422, str(exc), "refused")
     return jsonify(_configuration())

@@ -6,7 +6,8 @@ from flask_login import current_user, login_required
 
 from ... import date_overrides, event_types
 from ...models import DateOverride, EventType, User
-from . import api, error
+from .blueprint import api, error
+from .serialisers import date_override_json, event_type_json
 
 
 def _me() -> User:
@@ -29,7 +30,7 @@ def _invalid(exc: event_types.Invalid):
 @api.get("/event-types")
 @login_required
 def list_event_types():
-    return jsonify([event_types.as_json(kind) for kind in event_types.types_of(_me())])
+    return jsonify([event_type_json(kind) for kind in event_types.types_of(_me())])
 
 
 @api.post("/event-types")
@@ -42,7 +43,7 @@ def create_event_type():
         kind = event_types.create(_me(), body)
     except event_types.Invalid as exc:
         return _invalid(exc)
-    return jsonify(event_types.as_json(kind)), 201
+    return jsonify(event_type_json(kind)), 201
 
 
 def _kind(type_id: int) -> EventType | None:
@@ -58,7 +59,7 @@ def get_event_type(type_id: int):
     kind = _kind(type_id)
     if kind is None:
         return error(404, NO_TYPE, "not_found")
-    return jsonify(event_types.as_json(kind))
+    return jsonify(event_type_json(kind))
 
 
 @api.patch("/event-types/<id:type_id>")
@@ -74,7 +75,7 @@ def patch_event_type(type_id: int):
         event_types.update(kind, body)
     except event_types.Invalid as exc:
         return _invalid(exc)
-    return jsonify(event_types.as_json(kind))
+    return jsonify(event_type_json(kind))
 
 
 @api.delete("/event-types/<id:type_id>")
@@ -93,7 +94,7 @@ def delete_event_type(type_id: int):
 @api.get("/date-overrides")
 @login_required
 def list_date_overrides():
-    return jsonify([date_overrides.as_json(row) for row in DateOverride.of(_me())])
+    return jsonify([date_override_json(row) for row in DateOverride.of(_me())])
 
 
 @api.post("/date-overrides")
@@ -106,7 +107,7 @@ def create_date_override():
         row = date_overrides.create(_me(), body)
     except date_overrides.Invalid as exc:
         return error(422, str(exc))
-    return jsonify(date_overrides.as_json(row)), 201
+    return jsonify(date_override_json(row)), 201
 
 
 @api.delete("/date-overrides/<id:override_id>")

@@ -1,79 +1,39 @@
-"""The DB-facing sync of one CalendarAccount: pull (sync_pull.py), then push appointments, then a SyncRun.
+"""Push: write appointments to the owner's Primary Calendar, move them when it changes, delete cancelled ones.
 
-Runs inside an app context. Plans come from the pure core (calendars/sync.py); this module reads the
-database, talks to the Store, and writes the result and a SyncRun.
+Slotwise is authoritative for its own events: an edit in iCloud is overwritten, a copy deleted there is
+written again. The steps for each appointment come from the pure plan (plan.plan_push).
 """
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from . import accounts
-from .calendars import ical
-from .calendars import sync as core
-from .calendars.caldav_store import (
+from ..caldav_store import (
     BadCredentials,
     EtagMismatch,
-    HostNotAllowed,
     MalformedResponse,
     NotFound,
     PreconditionFailed,
     RateLimited,
-    ResponseTooLarge,
     ServerError,
     Store,
     StoreError,
     Unreachable,
     canonical_href,
 )
-from .crypto import SecretUnreadable
-from .models import Appointment, CalendarAccount, RemoteCalendar, RemoteObject, SyncRun, User, utcnow
-from .sync_pull import forget_calendar, owner_zone, pull_calendar, sync_window
+from ..calendars import ical
+from ..models import Appointment, CalendarAccount, RemoteCalendar, RemoteObject, SyncRun, User
+from ..times import zone_of
+from . import plan as core
 
 log = logging.getLogger(__name__)
 
 # Failures that concern the whole account: stop this run, keep the appointment in the outbox.
 ACCOUNT_FAILURES = (BadCredentials, RateLimited, Unreachable, ServerError, MalformedResponse)
 
-PASSWORD_UNREADABLE = ("The encryption key of this Slotwise server changed, so the saved app-specific password "
-                       "can no longer be read. Reconnect the account with an app-specific password.")
+OpenStore = Callable[[CalendarAccount], Store]
 
-
-def open_store(account: CalendarAccount) -> Store:
-    """Indirection so tests can wrap the real Store's HTTP session (fault injection on the wire)."""
-    return accounts.open_store(account)
-
-
-# --- account status ----------------------------------------------------------------------------
-
-
-def _mark_error(account: CalendarAccount, message: str, now: datetime, retry_after: float | None = None) -> None:
-    """Retry-After when the server gave one, exponential back-off otherwise."""
-    wait = retry_after if retry_after else core.backoff_seconds(account.consecutive_failures + 1)
-    accounts.mark_error(account, message, retry_at=now + timedelta(seconds=wait))
-
-
-def _retry_after(exc: RateLimited) -> tuple[float | None, str]:
-    """The server's Retry-After, held to the back-off cap (a server may send any number), and the words."""
-    wait = exc.retry_after
-    if wait is not None and wait >= core.BACKOFF_CAP_SECONDS:
-        wait = core.BACKOFF_CAP_SECONDS
-    elif wait is not None and not wait > 0:  # zero, negative or NaN: back off as if none was given
-        wait = None
-    return wait, str(exc) if wait == exc.retry_after else str(RateLimited(retry_after=wait))
-
-
-# --- push --------------------------------------------------------------------------------------
-
-
-def _primary(owner: User) -> RemoteCalendar | None:
-    return (
-        RemoteCalendar.select()
-        .join(CalendarAccount)
-        .where(CalendarAccount.owner == owner, RemoteCalendar.role == RemoteCalendar.PRIMARY)
-        .order_by(RemoteCalendar.id)
-        .first()
-    )
 
 
 def _event_text(appt: Appointment, owner: User, now: datetime) -> str:
@@ -82,7 +42,7 @@ def _event_text(appt: Appointment, owner: User, now: datetime) -> str:
     summary = appt.title or (f"Appointment with {contact.name}" if contact else "Appointment")
     description = f"Booked with Slotwise by {who}." if who else "Booked with Slotwise."
     return ical.appointment_ics(
-        uid=appt.event_uid, start_utc=appt.start_utc, end_utc=appt.end_utc, zone_name=owner_zone(owner).key,
+        uid=appt.event_uid, start_utc=appt.start_utc, end_utc=appt.end_utc, zone_name=zone_of(owner).key,
         summary=summary, description=description, dtstamp=now,
     )
 
@@ -138,17 +98,13 @@ def _write(store: Store, appt: Appointment, primary: RemoteCalendar, owner: User
     obj.save()
 
 
-def _store_for(calendar_id: int, account: CalendarAccount, store: Store, extra: dict[int, Store]) -> Store:
+def _store_for(calendar_id: int, account: CalendarAccount, store: Store, extra: dict[int, Store],
+               open_other: OpenStore) -> Store:
     cal = RemoteCalendar.get_by_id(calendar_id)
     if cal.account_id == account.id:
         return store
     if cal.account_id not in extra:
-        try:
-            extra[cal.account_id] = open_store(cal.account)
-        except SecretUnreadable:
-            accounts.mark_needs_reconnect(cal.account, PASSWORD_UNREADABLE)
-            raise StoreError("The old copy is in another iCloud account whose saved password can no longer be "
-                             "read (the encryption key changed): reconnect that account.") from None
+        extra[cal.account_id] = open_other(cal.account)
     return extra[cal.account_id]
 
 
@@ -163,9 +119,12 @@ def _forget_lost_copy(appt: Appointment, run: SyncRun, primary: RemoteCalendar |
     appt.save()
 
 
-def push_appointments(store: Store, account: CalendarAccount, run: SyncRun, now: datetime) -> None:
+def push_appointments(store: Store, account: CalendarAccount, run: SyncRun, now: datetime, *,
+                      open_other: OpenStore) -> None:
+    """Write, move or delete every appointment of the owner this account handles; `open_other` opens
+    another account of the owner (an old copy to delete there)."""
     owner = account.owner
-    primary = _primary(owner)
+    primary = RemoteCalendar.primary_of(owner)
     states = [Appointment.PUSH_PENDING, Appointment.PUSH_FAILED]
     if primary is not None:
         states.append(Appointment.PUSH_NONE)
@@ -190,7 +149,7 @@ def push_appointments(store: Store, account: CalendarAccount, run: SyncRun, now:
                 ours = appt.remote_calendar_id is None or appt.remote_calendar_id in here
             if not ours:
                 continue
-            _push_one(store, account, appt, primary, owner, run, now, extra)
+            _push_one(store, account, appt, primary, owner, run, now, extra, open_other)
     finally:
         for other in extra.values():
             run.requests += other.requests
@@ -198,7 +157,7 @@ def push_appointments(store: Store, account: CalendarAccount, run: SyncRun, now:
 
 
 def _push_one(store: Store, account: CalendarAccount, appt: Appointment, primary: RemoteCalendar | None,
-              owner: User, run: SyncRun, now: datetime, extra: dict[int, Store]) -> None:
+              owner: User, run: SyncRun, now: datetime, extra: dict[int, Store], open_other: OpenStore) -> None:
     if appt.remote_href is not None and appt.remote_calendar_id is None:
         _forget_lost_copy(appt, run, primary)
     steps = core.plan_push(
@@ -215,7 +174,7 @@ def _push_one(store: Store, account: CalendarAccount, appt: Appointment, primary
     try:
         for step in steps:
             if step == core.DELETE_REMOTE:
-                target = _store_for(appt.remote_calendar_id, account, store, extra)
+                target = _store_for(appt.remote_calendar_id, account, store, extra, open_other)
                 try:
                     _delete_remote(target, appt)
                 except ACCOUNT_FAILURES as exc:
@@ -224,7 +183,7 @@ def _push_one(store: Store, account: CalendarAccount, appt: Appointment, primary
                     # The other account's trouble is not this account's: keep it in the outbox.
                     raise StoreError(f"The old copy is in another iCloud account that failed: {exc}") from None
             elif step == core.WRITE:
-                _write(_store_for(primary.id, account, store, extra), appt, primary, owner, now)
+                _write(_store_for(primary.id, account, store, extra, open_other), appt, primary, owner, now)
     except StoreError as exc:
         appt.push_state, appt.push_error = Appointment.PUSH_FAILED, str(exc)
         appt.save()
@@ -236,65 +195,3 @@ def _push_one(store: Store, account: CalendarAccount, appt: Appointment, primary
     appt.save()
     if any(step in (core.DELETE_REMOTE, core.WRITE) for step in steps):
         run.pushed += 1
-
-
-# --- one run -----------------------------------------------------------------------------------
-
-
-def sync_account(account_id: int, *, pull: bool = True, push: bool = True) -> SyncRun | None:
-    """Sync one account now (the caller holds its lock). None when the account cannot be synced."""
-    account = CalendarAccount.get_or_none(CalendarAccount.id == account_id)
-    if account is None or account.status == CalendarAccount.NEEDS_RECONNECT or not account.password_encrypted:
-        return None
-    now = utcnow()
-    run = SyncRun.create(account=account, started_at=now)
-    store: Store | None = None
-    failed: list[str] = []  # calendars this run could not read; the others go on
-    try:
-        store = open_store(account)
-        calendars = list(account.calendars)
-        for cal in calendars:
-            if not cal.is_read and (cal.sync_token or cal.synced_until or cal.objects.exists()):
-                forget_calendar(cal)
-        if pull:
-            window = sync_window(now)
-            for cal in calendars:
-                if cal.is_read:
-                    try:
-                        pull_calendar(store, cal, run, window, account.owner)
-                    except NotFound:
-                        run.add_warning(f"{cal.name}: this calendar no longer exists in iCloud; "
-                                        "choose your calendars again.")
-                    except (ResponseTooLarge, HostNotAllowed) as exc:
-                        failed.append(f"{cal.name}: {exc}")
-        if push:
-            push_appointments(store, account, run, now)
-    except SecretUnreadable:
-        run.error = PASSWORD_UNREADABLE
-        accounts.mark_needs_reconnect(account, run.error)
-    except BadCredentials as exc:
-        run.error = f"{exc} Reconnect the account with a new app-specific password."
-        accounts.mark_needs_reconnect(account, run.error)
-    except RateLimited as exc:
-        wait, run.error = _retry_after(exc)
-        _mark_error(account, run.error, now, retry_after=wait)
-    except StoreError as exc:
-        run.error = str(exc)
-        _mark_error(account, run.error, now)
-    except Exception as exc:  # a bug must not kill the scheduler thread; it is logged in full
-        log.exception("sync of account %s failed", account.id)
-        run.error = f"The sync stopped on an unexpected error ({type(exc).__name__}); it will be tried again."
-        _mark_error(account, run.error, now)
-    else:
-        if failed:  # shown on the account like any sync error; the back-off spares a server sending too much
-            run.error = " ".join(failed)
-            _mark_error(account, run.error, now)
-        else:
-            accounts.mark_ok(account, synced_at=utcnow())
-    finally:
-        if store is not None:
-            run.requests += store.requests
-            store.close()
-        run.finished_at = utcnow()
-        run.save()
-    return run

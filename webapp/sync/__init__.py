@@ -16,8 +16,9 @@ from collections.abc import Iterable
 
 from flask import Flask, current_app
 
-from .db import database
-from .models import Appointment, CalendarAccount, SyncRun, utcnow
+from ..db import database
+from ..models import Appointment, CalendarAccount, SyncRun, utcnow
+from .run import sync_account
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +36,6 @@ def _inline(app: Flask) -> bool:
 
 
 def _run_locked(account_id: int, *, pull: bool = True, push: bool = True) -> SyncRun | None:
-    from .sync_service import sync_account
-
     with account_lock(account_id):
         return sync_account(account_id, pull=pull, push=push)
 

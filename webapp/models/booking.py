@@ -1,13 +1,8 @@
-"""The whole domain's schema. No Flask or caldav here: query helpers only.
-
-All datetimes are stored as naive UTC.
-"""
+"""What is booked and how: event types, date overrides, appointments, Blocked Slots, sync runs, mail."""
 from __future__ import annotations
 
 import json
-import secrets
 import uuid
-from datetime import datetime, timezone
 from typing import Any
 
 from peewee import (
@@ -17,165 +12,12 @@ from peewee import (
     DateTimeField,
     ForeignKeyField,
     IntegerField,
-    Model,
     TextField,
 )
 
-from .db import database
-
-
-def utcnow() -> datetime:
-    """Now as naive UTC, the form every datetime is stored in."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
-
-
-DEFAULT_WORKING_HOURS: dict[str, list[list[str]]] = {
-    str(day): [["09:00", "17:00"]] for day in range(5)  # Monday=0 … Friday=4
-}
-
-
-class BaseModel(Model):
-    class Meta:
-        database = database
-
-
-class SchemaVersion(BaseModel):
-    version = IntegerField()
-
-
-def new_session_token() -> str:
-    return secrets.token_urlsafe(24)
-
-
-class User(BaseModel):
-    email = CharField(unique=True)
-    password_hash = CharField()
-    # Flask-Login's alternative id: in every session and remember cookie, rotated to end them all.
-    session_token = CharField(unique=True, null=True, default=new_session_token)
-    display_name = CharField(default="")
-    timezone = CharField(default="UTC")
-    booking_slug = CharField(unique=True)
-    working_hours_json = TextField(default=lambda: json.dumps(DEFAULT_WORKING_HOURS))
-    # Before event types (schema version 2) these were the user's only booking rules; they now seed the
-    # user's first event type and are read nowhere else.
-    slot_minutes = IntegerField(default=30)
-    buffer_before_minutes = IntegerField(default=0)
-    buffer_after_minutes = IntegerField(default=0)
-    min_notice_minutes = IntegerField(default=240)
-    horizon_days = IntegerField(default=60)
-    notify_bookings = BooleanField(default=True)  # e-mail the owner when a booker books, moves or cancels
-    created_at = DateTimeField(default=utcnow)
-
-    # flask-login protocol
-    is_active = True
-    is_anonymous = False
-    is_authenticated = True
-
-    def get_id(self) -> str:
-        return self.session_token or ""
-
-    @property
-    def working_hours(self) -> dict[str, list[list[str]]]:
-        """Weekday ("0" = Monday) → list of ["HH:MM", "HH:MM"] ranges in the user's zone."""
-        return json.loads(self.working_hours_json)
-
-    @working_hours.setter
-    def working_hours(self, value: dict[str, list[list[str]]]) -> None:
-        self.working_hours_json = json.dumps(value)
-
-    @property
-    def name(self) -> str:
-        return self.display_name or self.email
-
-    @classmethod
-    def by_email(cls, email: str) -> User | None:
-        return cls.get_or_none(cls.email == email.strip().lower())
-
-    @staticmethod
-    def new_slug() -> str:
-        return secrets.token_urlsafe(6).lower().replace("_", "x").replace("-", "x")
-
-
-class ApiToken(BaseModel):
-    user = ForeignKeyField(User, backref="api_tokens", on_delete="CASCADE")
-    token_hash = CharField(unique=True)
-    created_at = DateTimeField(default=utcnow)
-    last_used_at = DateTimeField(null=True)
-
-
-class Contact(BaseModel):
-    owner = ForeignKeyField(User, backref="contacts", on_delete="CASCADE")
-    name = CharField()
-    email = CharField()
-    created_at = DateTimeField(default=utcnow)
-
-    class Meta:
-        indexes = ((("owner", "email"), True),)
-
-
-class CalendarAccount(BaseModel):
-    """One connected iCloud account (Apple ID) of a user."""
-
-    CONNECTED = "connected"
-    NEEDS_RECONNECT = "needs_reconnect"
-    ERROR = "error"
-
-    owner = ForeignKeyField(User, backref="calendar_accounts", on_delete="CASCADE")
-    provider = CharField(default="icloud")
-    email = CharField()
-    password_encrypted = TextField(null=True)
-    status = CharField(default=CONNECTED)
-    last_synced_at = DateTimeField(null=True)
-    last_error = TextField(null=True)
-    consecutive_failures = IntegerField(default=0)
-    next_sync_after = DateTimeField(null=True)
-    created_at = DateTimeField(default=utcnow)
-
-    class Meta:
-        indexes = ((("owner", "provider", "email"), True),)
-
-    @classmethod
-    def of(cls, user: User):
-        return cls.select().where(cls.owner == user).order_by(cls.email)
-
-
-class RemoteCalendar(BaseModel):
-    """A calendar found in a CalendarAccount, with its role in Slotwise."""
-
-    PRIMARY = "primary"
-    CONFLICT = "conflict"
-    NONE = "none"
-
-    account = ForeignKeyField(CalendarAccount, backref="calendars", on_delete="CASCADE")
-    url = CharField(max_length=1024)
-    name = CharField(default="")
-    color = CharField(null=True)
-    role = CharField(default=NONE)
-    sync_token = TextField(null=True)
-    ctag = CharField(null=True, max_length=512)
-    empty_strikes = IntegerField(default=0)  # consecutive syncs that listed zero objects
-    synced_until = DateTimeField(null=True)  # end of the window mirrored so far
-    created_at = DateTimeField(default=utcnow)
-
-    class Meta:
-        indexes = ((("account", "url"), True),)
-
-    @property
-    def is_read(self) -> bool:
-        return self.role in (self.PRIMARY, self.CONFLICT)
-
-
-class RemoteObject(BaseModel):
-    """One calendar object resource seen on the server (href + etag), for incremental sync."""
-
-    calendar = ForeignKeyField(RemoteCalendar, backref="objects", on_delete="CASCADE")
-    href = CharField(max_length=1024)
-    etag = CharField(null=True, max_length=512)
-    uid = CharField(null=True, max_length=512)
-    data = TextField(null=True)  # the iCalendar text, re-expanded when the sync window moves
-
-    class Meta:
-        indexes = ((("calendar", "href"), True),)
+from ..times import utcnow
+from .base import BaseModel
+from .people import CalendarAccount, Contact, RemoteCalendar, RemoteObject, User
 
 
 class EventType(BaseModel):
@@ -295,11 +137,12 @@ class SyncRun(BaseModel):
     account = ForeignKeyField(CalendarAccount, backref="sync_runs", on_delete="CASCADE")
     started_at = DateTimeField(default=utcnow)
     finished_at = DateTimeField(null=True)
-    pulled = IntegerField(default=0)
-    updated = IntegerField(default=0)
-    deleted = IntegerField(default=0)
-    pushed = IntegerField(default=0)
-    skipped = IntegerField(default=0)
+    # what the run did, counted in events (objects) and HTTP requests
+    pulled = IntegerField(default=0)  # new events mirrored
+    updated = IntegerField(default=0)  # changed events mirrored again
+    deleted = IntegerField(default=0)  # events gone from the server
+    pushed = IntegerField(default=0)  # appointments written
+    skipped = IntegerField(default=0)  # events that could not be read
     requests = IntegerField(default=0)
     error = TextField(null=True)
     warnings = TextField(default="")
@@ -356,27 +199,3 @@ class OutboxMail(BaseModel):
     @classmethod
     def unsent(cls):
         return cls.select().where(cls.sent_at.is_null())
-
-
-ALL_MODELS: list[type[Model]] = [
-    SchemaVersion,
-    User,
-    ApiToken,
-    Contact,
-    CalendarAccount,
-    RemoteCalendar,
-    RemoteObject,
-    EventType,
-    DateOverride,
-    Appointment,
-    BlockedSlot,
-    SyncRun,
-    OutboxMail,
-]
-
-
-def as_json(value: Any) -> Any:
-    """Naive-UTC datetimes as ISO 8601 with offset, for JSON answers."""
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=timezone.utc).isoformat()
-    return value

@@ -1,20 +1,25 @@
-"""The in-process background scheduler (APScheduler) that keeps accounts in sync."""
+"""The in-process background scheduler (APScheduler) that keeps accounts in sync and runs the other
+periodic jobs the app's concerns register with `add_job` (the mail outbox) before it starts."""
 from __future__ import annotations
 
 import atexit
 import logging
 import os
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
+from ..db import database
+from . import sync_due_accounts
+
 log = logging.getLogger(__name__)
 
 JOB_ID = "slotwise-sync-all"
-MAIL_JOB_ID = "slotwise-mail-outbox"
-MAIL_INTERVAL_SECONDS = 60
+JOBS = "slotwise_jobs"  # app.extensions key: the jobs registered with add_job
 _started: dict[int, BackgroundScheduler] = {}  # id(app) → its scheduler: never two for one app
 _guard = threading.Lock()
 
@@ -28,33 +33,33 @@ def should_start(app: Flask) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class Job:
+    work: Callable[[], object]
+    seconds: int
+    first_after: int  # seconds after start-up
+
+
+def add_job(app: Flask, job_id: str, work: Callable[[], object], *, seconds: int, first_after: int) -> None:
+    """Run `work()` every `seconds` (the first time `first_after` seconds after start-up) in an app context
+    with a database connection of its own, whenever the scheduler runs. Register before `init_app`."""
+    app.extensions.setdefault(JOBS, {})[job_id] = Job(work, seconds, first_after)
+
+
+def run_job(app: Flask, work: Callable[[], object]):
+    """One tick of a job, in its own app context and database connection."""
+    with app.app_context():
+        database.connect(reuse_if_open=True)
+        try:
+            return work()
+        finally:
+            if not database.is_closed():
+                database.close()
+
+
 def run_due_syncs(app: Flask) -> int:
     """One tick: sync every account that is due (each under its own lock). Returns how many."""
-    from .db import database
-    from .syncing import sync_due_accounts
-
-    with app.app_context():
-        database.connect(reuse_if_open=True)
-        try:
-            return sync_due_accounts()
-        finally:
-            if not database.is_closed():
-                database.close()
-
-
-def run_mail(app: Flask) -> int:
-    """One tick of the mail outbox: write due reminders, send what is due (retries after back-off)."""
-    from .db import database
-    from .mail.outbox import enqueue_reminders, send_due
-
-    with app.app_context():
-        database.connect(reuse_if_open=True)
-        try:
-            enqueue_reminders()
-            return send_due()
-        finally:
-            if not database.is_closed():
-                database.close()
+    return run_job(app, sync_due_accounts)
 
 
 def init_app(app: Flask) -> BackgroundScheduler | None:
@@ -70,9 +75,10 @@ def init_app(app: Flask) -> BackgroundScheduler | None:
         scheduler.add_job(run_due_syncs, "interval", seconds=interval, args=[app], id=JOB_ID,
                           coalesce=True, max_instances=1, replace_existing=True,
                           next_run_time=datetime.now(timezone.utc) + timedelta(seconds=5))
-        scheduler.add_job(run_mail, "interval", seconds=MAIL_INTERVAL_SECONDS, args=[app], id=MAIL_JOB_ID,
-                          coalesce=True, max_instances=1, replace_existing=True,
-                          next_run_time=datetime.now(timezone.utc) + timedelta(seconds=10))
+        for job_id, job in app.extensions.get(JOBS, {}).items():
+            scheduler.add_job(run_job, "interval", seconds=job.seconds, args=[app, job.work], id=job_id,
+                              coalesce=True, max_instances=1, replace_existing=True,
+                              next_run_time=datetime.now(timezone.utc) + timedelta(seconds=job.first_after))
         scheduler.start()
         _started[id(app)] = scheduler
         app.extensions["slotwise_scheduler"] = scheduler

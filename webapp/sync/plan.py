@@ -1,4 +1,4 @@
-"""The pure core of the sync: decide what to do from (status, local, remote); the service applies it.
+"""The pure core of the sync: decide what to do from (status, local, remote); pull.py and push.py apply it.
 
 No network, no database: plain dicts in, a plan out, so every rule here is tested in isolation.
 """

@@ -8,27 +8,20 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 
-from .calendars import ical, reading
-from .calendars import sync as core
-from .calendars.caldav_store import MULTIGET_MAX_HREFS, Forbidden, Listing, Store
-from .db import database, insert_rows
-from .models import Appointment, BlockedSlot, RemoteCalendar, RemoteObject, SyncRun, User, utcnow
+from ..caldav_store import MULTIGET_MAX_HREFS, Forbidden, Listing, Store
+from ..calendars import ical, reading
+from ..db import database, insert_rows
+from ..models import Appointment, BlockedSlot, RemoteCalendar, RemoteObject, SyncRun, User, utcnow
+from ..times import zone_of
+from . import plan as core
 
 log = logging.getLogger(__name__)
 
 CHUNK = 200  # ids in one IN (...) list (SQLite caps the number of bound variables of one statement)
-
-
-def owner_zone(user: User) -> ZoneInfo:
-    """The owner's zone: floating times and all-day events are read in it."""
-    try:
-        return ZoneInfo(user.timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 @dataclass
@@ -107,7 +100,7 @@ def _local_etags(cal: RemoteCalendar, listing: Listing) -> dict[str, str | None]
 
 
 def pull_calendar(store: Store, cal: RemoteCalendar, run: SyncRun, window: Window, owner: User) -> None:
-    zone = owner_zone(owner)
+    zone = zone_of(owner)  # floating times and all-day events are read in it
     listing = _listing(store, cal, run)
     local = _local_etags(cal, listing)
     own_appts = {
