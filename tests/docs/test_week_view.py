@@ -65,3 +65,17 @@ def test_phone_shows_one_day_at_a_time_starting_today(signed_in):
     assert head["x"] >= scroller["x"] and head["x"] + head["width"] <= scroller["x"] + scroller["width"] + 1
     assert head["width"] > scroller["width"] / 2  # a day fills the screen
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # no page-wide sideways scroll
+
+
+def test_a_running_htmx_request_shows_that_it_is_loading(signed_in):
+    import re
+
+    page = signed_in
+    held = []
+    page.route(re.compile(r".*/calendar/week\?.*"), lambda route: held.append(route))
+    button = page.get_by_role("button", name="Next week")
+    button.click()
+    expect(button).to_have_class(re.compile(r"\bhtmx-request\b"))
+    expect(button).to_have_css("cursor", "progress")  # styled by app.css: htmx's own styles are off (CSP)
+    held[0].continue_()
+    expect(page.locator("#week")).not_to_have_class(re.compile(r"\bhtmx-request\b"))
