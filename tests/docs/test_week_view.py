@@ -1,6 +1,8 @@
 """The week view reads like a calendar, in a real Chromium under the CSP (no style attributes allowed)."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -32,6 +34,9 @@ def test_week_shows_titles_first_in_their_colour_side_by_side_and_opens_at_worki
     assert page.locator(".cal-hour").last.text_content() == "23:00"
     assert abs(scroller.evaluate("s => s.scrollTop") - 9 * hour) < 2
     expect(page.locator(".cal-day.is-today .cal-now")).to_have_count(1)  # the current time
+    plus = page.locator(".cal-dayhead.is-today").get_by_role("button")
+    expect(plus).to_have_text("+")
+    expect(plus).to_have_accessible_name(re.compile(r"^Add an appointment on \w+day \d+ \w+$"))
     assert refused == []
 
 
@@ -68,8 +73,6 @@ def test_phone_shows_one_day_at_a_time_starting_today(signed_in):
 
 
 def test_a_running_htmx_request_shows_that_it_is_loading(signed_in):
-    import re
-
     page = signed_in
     held = []
     page.route(re.compile(r".*/calendar/week\?.*"), lambda route: held.append(route))
