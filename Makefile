@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run demo test bench install install-test chromium clean
+.PHONY: run demo test docs bench install install-test chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ chromium:
 test: install-test chromium
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest
+
+# The guide's screenshots (docs/img/*.png), taken from the real pages by the browser test that walks the guide.
+docs: install-test chromium
+	$(BIN)/python -m pytest -q -p no:randomly tests/docs/test_guide_screenshots.py --docs-screenshots=docs/img
 
 PEER := benchmarks/.venv-vdirsyncer/bin/python
 

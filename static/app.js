@@ -41,4 +41,81 @@
     document.querySelectorAll(".booking-day.is-selected").forEach(function (b) { b.classList.remove("is-selected"); });
     day.classList.add("is-selected");
   });
+  // Calendar colours and the week's item positions come as data attributes (the CSP allows no style
+  // attributes); setting them through the CSSOM is allowed.
+  var HEX = /^#[0-9a-fA-F]{3,8}$/;
+  var keptScroll = null;
+
+  function paint(root) {
+    root.querySelectorAll("[data-color]").forEach(function (el) {
+      var color = el.getAttribute("data-color");
+      if (!HEX.test(color)) { return; }
+      if (el.classList.contains("swatch")) { el.style.background = color; }
+      else { el.style.setProperty("--item-color", color); }
+    });
+    root.querySelectorAll(".cal-item[data-top]").forEach(function (el) {
+      var lanes = Number(el.getAttribute("data-lanes")) || 1, lane = Number(el.getAttribute("data-lane")) || 0;
+      el.style.top = "calc(var(--hour) * " + Number(el.getAttribute("data-top")) + ")";
+      el.style.height = "calc(var(--hour) * " + Number(el.getAttribute("data-height")) + ")";
+      el.style.left = (100 * lane / lanes) + "%";
+      el.style.width = (100 / lanes) + "%";
+    });
+  }
+
+  function wallClock(zone) {
+    // minutes after midnight and the date (YYYY-MM-DD) now, in the calendar owner's zone
+    var parts = {};
+    new Intl.DateTimeFormat("en-CA", {timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", hourCycle: "h23"}).formatToParts(new Date())
+      .forEach(function (p) { parts[p.type] = p.value; });
+    return {date: parts.year + "-" + parts.month + "-" + parts.day, minutes: Number(parts.hour) * 60 + Number(parts.minute)};
+  }
+
+  function markNow(week) {
+    var now;
+    try { now = wallClock(week.getAttribute("data-timezone")); } catch (e) { return; }
+    week.querySelectorAll(".cal-now").forEach(function (line) { line.remove(); });
+    var day = week.querySelector('.cal-day[data-date="' + now.date + '"]');
+    if (!day) { return; }
+    var line = document.createElement("div");
+    line.className = "cal-now";
+    line.setAttribute("aria-hidden", "true");
+    line.style.top = "calc(var(--hour) * " + (now.minutes / 60) + ")";
+    day.appendChild(line);
+  }
+
+  function openWeek(week) {
+    var scroller = week.querySelector(".cal-scroll"), hour = week.querySelector(".cal-hour");
+    if (!scroller || !hour) { return; }
+    scroller.scrollTop = keptScroll !== null ? keptScroll
+      : hour.getBoundingClientRect().height * Number(week.getAttribute("data-opens-at") || 8);
+    keptScroll = null;
+    var today = week.querySelector(".cal-dayhead.is-today");
+    if (today && window.matchMedia("(max-width: 720px)").matches) {  // day view on a phone: today first
+      scroller.scrollLeft = today.offsetLeft - week.querySelector(".cal-hours").offsetWidth;
+    }
+    markNow(week);
+  }
+
+  function wire(root) {
+    paint(root);
+    var week = root.id === "week" ? root : root.querySelector && root.querySelector("#week");
+    if (week) { openWeek(week); }
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    // a reload of the same week (calendar-changed) keeps where the owner had scrolled to
+    var target = event.detail.target;
+    if (target && target.id === "week") {
+      var scroller = target.querySelector(".cal-scroll");
+      keptScroll = scroller ? scroller.scrollTop : null;
+    }
+  });
+  document.addEventListener("htmx:load", function (event) { wire(event.target); });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { wire(document.body); });
+  } else {
+    wire(document.body);
+  }
+  setInterval(function () { var week = document.getElementById("week"); if (week) { markNow(week); } }, 60000);
 })();

@@ -17,6 +17,12 @@ from webapp import create_app
 from webapp.auth import create_user
 from webapp.models import User
 
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--docs-screenshots", default="", metavar="DIR",
+                     help="write the guide's screenshots into DIR (make docs); else they go to a temporary folder")
+
+
 TEST_KEY = Fernet.generate_key().decode()
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "correct horse battery"

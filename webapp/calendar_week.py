@@ -132,7 +132,7 @@ def build_week(user: User, monday: date) -> dict:
     today = datetime.now(tz).date()
     days = [Day(monday + timedelta(days=i), monday + timedelta(days=i) == today) for i in range(7)]
     items = calendar_items(user, start, end)
-    first_hour, last_hour = 8, 18
+    first_hour, last_hour = 0, 24  # the whole day, scrolled to working hours when it opens
     for item in items:
         s, e = aware(item.start, tz), aware(item.end, tz)
         for d in days:
@@ -145,9 +145,8 @@ def build_week(user: User, monday: date) -> dict:
                 continue
             piece = Placed(item, max(s, d0), min(e, d1))
             d.timed.append(piece)
-            first_hour = min(first_hour, piece.start.hour)
-            last_hour = max(last_hour, 24 if piece.end >= d1 else piece.end.hour + (piece.end.minute > 0))
     hours = day_hours(user, days[0].date, days[-1].date)
+    starts = [a for d in days for a, _ in hours[d.date]]
     for d in days:
         d.off = non_working(hours[d.date], first_hour, last_hour)
         for p in d.timed:
@@ -159,4 +158,5 @@ def build_week(user: User, monday: date) -> dict:
         "days": days, "monday": monday, "hours": list(range(first_hour, last_hour)), "tz": tz,
         "timezone": tz.key, "prev": monday - timedelta(days=7), "next": monday + timedelta(days=7),
         "today": today, "has_all_day": any(d.all_day for d in days), "count": len(items),
+        "opens_at": min(starts) // 60 if starts else 8,
     }

@@ -10,14 +10,13 @@ from __future__ import annotations
 from flask import Flask, Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-# Only our own scripts and styles. style-src-attr allows style="" attributes (the week view places
-# its items with them, calendar swatches carry their colour); no <style> element and no inline or
-# eval'd script runs. htmx is told not to inject its indicator <style> (the meta tag in base.html).
+# Only our own scripts and styles: no style="" attribute, no <style> element and no inline or eval'd
+# script. The week's positions and calendar colours travel as data attributes that static/app.js
+# applies through the CSSOM; htmx is told not to inject its indicator <style> (base.html's meta tag).
 CSP: dict[str, str] = {
     "default-src": "'self'",
     "script-src": "'self'",
     "style-src": "'self'",
-    "style-src-attr": "'unsafe-inline'",
     "img-src": "'self' data:",
     "connect-src": "'self'",
     "font-src": "'self'",

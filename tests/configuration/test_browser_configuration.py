@@ -41,4 +41,4 @@ def test_primary_and_conflicts_are_saved_by_htmx_and_survive_a_reload(browser_lo
     expect(primary.locator(".chosen li")).to_have_text([f"Travel {WORK}"])
     conflicts = page.get_by_role("region", name="Check for Conflicts")
     expect(conflicts.locator(".chosen li")).to_have_text([f"Office {WORK}", f"Gym {PERSONAL}"])
-    expect(conflicts.locator(".chosen .swatch").first).to_have_attribute("style", "background: #1BADF8")
+    expect(conflicts.locator(".chosen .swatch").first).to_have_css("background-color", "rgb(27, 173, 248)")  # #1BADF8

@@ -62,7 +62,7 @@ def test_save_primary_sets_exactly_one_and_asks_for_a_sync(app, logged_in, two_a
     assert response.status_code == 200
     assert response.headers["HX-Trigger"] == "calendar-configuration-changed"
     summary = response.get_data(as_text=True)
-    assert "Office" in summary and WORK in summary and "background: #1BADF8" in summary
+    assert "Office" in summary and WORK in summary and 'data-color="#1BADF8"' in summary
     assert roles(app) == {"Home": "none", "Gym": "none", "Office": "primary", "Travel": "none"}
     assert synced.take() == [two_accounts.work.id]
 

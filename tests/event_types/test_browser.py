@@ -32,7 +32,7 @@ def test_owner_adds_a_type_and_closes_monday_and_a_visitor_books_it(app, owner, 
     monday = _next_monday()
     page = browser_login
     page.goto(f"{live_server.url}/settings/profile/availability")
-    page.get_by_role("navigation", name="My Profile").get_by_role("link", name="Event types").click()
+    page.get_by_role("navigation", name="Settings").get_by_role("link", name="Event types").click()
     expect(page.get_by_role("heading", name="Event types")).to_be_visible()
     page.get_by_role("button", name="New event type").click()
     page.get_by_label("Title").fill("Consultation")
@@ -56,6 +56,7 @@ def test_owner_adds_a_type_and_closes_monday_and_a_visitor_books_it(app, owner, 
     page.get_by_role("button", name="Add event type").click()
     expect(page.locator("#slug-error")).to_contain_text("already have an event type")
 
+    page.get_by_role("navigation", name="Settings").get_by_role("link", name="My Profile").click()
     page.get_by_role("navigation", name="My Profile").get_by_role("link", name="Availability").click()
     page.get_by_role("button", name="Add a date override").click()
     page.get_by_label("Date").fill(monday.isoformat())

@@ -128,5 +128,5 @@ def test_the_week_view_shades_non_working_time(app, signed_in, day):
                    data={"kind": "date", "date": day.isoformat(), "ranges": "12:00–14:00"})
     html = signed_in.get(f"/calendar/week?week={day}", headers=HX).get_data(as_text=True)
     monday = html.split(f'class="cal-day" data-date="{day}"', 1)[1].split("</div>\n      </div>", 1)[0]
-    # grid 08:00–18:00: off 08:00–12:00 (16 quarter hours) and 14:00–18:00
-    assert 'class="cal-off qt-0 qh-16"' in monday and 'class="cal-off qt-24 qh-16"' in monday
+    # the whole day: off 00:00–12:00 (48 quarter hours) and 14:00–24:00 (40 from quarter 56)
+    assert 'class="cal-off qt-0 qh-48"' in monday and 'class="cal-off qt-56 qh-40"' in monday

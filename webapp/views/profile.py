@@ -1,7 +1,7 @@
-"""Settings → My Profile: the entry point to its tabs."""
+"""Settings, and Settings → My Profile: the entry point to its tabs."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import login_required
 
 bp = Blueprint("profile", __name__, url_prefix="/settings")
@@ -10,7 +10,8 @@ bp = Blueprint("profile", __name__, url_prefix="/settings")
 @bp.get("/")
 @login_required
 def settings():
-    return redirect(url_for("integrations.index"))
+    """Settings: its own navigation, My Profile first."""
+    return render_template("settings/index.html", tab="")
 
 
 @bp.get("/profile/")
