@@ -235,8 +235,8 @@ class IcloudFront:
         self._remember(f"/{username}/{calendar_id}/{filename}", etag, text)
         return self._our_etag(etag)
 
-    def delete_event(self, username: str, calendar_id: str, filename: str) -> None:
-        self.rig.delete_event(username, calendar_id, filename)
+    def delete_event(self, username: str, calendar_id: str, filename: str, missing_ok: bool = False) -> None:
+        self.rig.delete_event(username, calendar_id, filename, missing_ok)
         self._remember(f"/{username}/{calendar_id}/{filename}", None, None)
 
     def raw(self, username: str, method: str, path: str, body: bytes | str = b"",

@@ -171,9 +171,9 @@ class RadicaleRig:
         assert response.status in (201, 204), (response.status, response.body)
         return response.headers.get("ETag", "")
 
-    def delete_event(self, username: str, calendar_id: str, filename: str) -> None:
+    def delete_event(self, username: str, calendar_id: str, filename: str, missing_ok: bool = False) -> None:
         response = self.raw(username, "DELETE", self.calendar_path(username, calendar_id) + filename)
-        assert response.status in (200, 204), (response.status, response.body)
+        assert response.status in ((200, 204, 404) if missing_ok else (200, 204)), (response.status, response.body)
 
     def put_collection(self, username: str, calendar_id: str, vcalendar: str) -> None:
         """Replace a whole calendar with one multi-event VCALENDAR (fast for big calendars)."""
