@@ -67,3 +67,12 @@ def test_fault_applies_only_as_many_times_as_asked(proxy, store):
     with pytest.raises(store_mod.ServerError):
         store.list_calendars()
     assert [c.name for c in store.list_calendars()] == ["Work"]
+
+
+@pytest.mark.parametrize("status", [503, 429])
+def test_a_retry_after_too_long_for_a_float_is_rate_limiting_without_a_wait(proxy, store, status):
+    # caldav reads Retry-After with float(int(...)): 400 digits overflow there, outside any DAVError
+    proxy.inject("status", status=status, retry_after="9" * 400, method="PROPFIND")
+    with pytest.raises(store_mod.RateLimited) as caught:
+        store.list_calendars()
+    assert caught.value.retry_after is None and "slow down" in str(caught.value)

@@ -163,3 +163,7 @@ def translate_errors() -> Iterator[None]:
         raise Unreachable() from None
     except etree.XMLSyntaxError:
         raise MalformedResponse() from None
+    except OverflowError:
+        # caldav reads a 429/503's Retry-After with float(int(value)): hundreds of digits overflow there,
+        # before any DAVError exists. It still means "slow down": the usual back-off applies.
+        raise RateLimited() from None
