@@ -16,6 +16,7 @@ from email.utils import make_msgid
 from flask import Flask, current_app
 from peewee import IntegrityError
 
+from ..background import in_background
 from ..db import database
 from ..models import Appointment, OutboxMail, User
 from ..times import iso, utcnow
@@ -175,15 +176,4 @@ def request_send() -> None:
         send_due()
         return
 
-    def target() -> None:
-        with app.app_context():
-            database.connect(reuse_if_open=True)
-            try:
-                send_due()
-            except Exception:  # a background thread has nobody to raise to: log it in full
-                log.exception("background mail sending failed")
-            finally:
-                if not database.is_closed():
-                    database.close()
-
-    threading.Thread(target=target, name="slotwise-mail", daemon=True).start()
+    in_background(app, "slotwise-mail", send_due)

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 from flask import Flask, current_app
 
-from ..db import database
+from ..background import in_background
 from ..models import Appointment, CalendarAccount, SyncRun, utcnow
 from .run import sync_account
 
@@ -41,18 +41,7 @@ def _run_locked(account_id: int, *, pull: bool = True, push: bool = True) -> Syn
 
 
 def _in_background(app: Flask, work, *args, **kwargs) -> None:
-    def target() -> None:
-        with app.app_context():
-            database.connect(reuse_if_open=True)
-            try:
-                work(*args, **kwargs)
-            except Exception:  # a background thread has nobody to raise to: log it in full
-                log.exception("background sync failed")
-            finally:
-                if not database.is_closed():
-                    database.close()
-
-    threading.Thread(target=target, name="slotwise-sync", daemon=True).start()
+    in_background(app, "slotwise-sync", work, *args, **kwargs)
 
 
 def _sync_many(account_ids: list[int], pull: bool = True) -> None:

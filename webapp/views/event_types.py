@@ -101,27 +101,27 @@ def _read_form() -> dict[str, str]:
     return {key: request.form.get(key, "").strip() for key in keys}
 
 
+def _submit(change, kind: EventType | None, done: str):
+    """Apply `change(values)` from the posted form: the saved message, or the form with its errors (422)."""
+    form = _read_form()
+    try:
+        saved = change(_values(form))
+    except event_types.Invalid as exc:
+        return _render_form(form, exc.errors, kind, FORM_ERRORS)
+    return _saved(f"{saved.title} {done}.")
+
+
 @bp.post("")
 @login_required
 def create():
-    form = _read_form()
-    try:
-        kind = event_types.create(_me(), _values(form))
-    except event_types.Invalid as exc:
-        return _render_form(form, exc.errors, None, FORM_ERRORS)
-    return _saved(f"{kind.title} added.")
+    return _submit(lambda values: event_types.create(_me(), values), None, "added")
 
 
 @bp.post("/<id:type_id>")
 @login_required
 def save(type_id: int):
     kind = _own(type_id)
-    form = _read_form()
-    try:
-        event_types.update(kind, _values(form))
-    except event_types.Invalid as exc:
-        return _render_form(form, exc.errors, kind, FORM_ERRORS)
-    return _saved(f"{kind.title} saved.")
+    return _submit(lambda values: event_types.update(kind, values), kind, "saved")
 
 
 @bp.post("/<id:type_id>/delete")

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import abort, jsonify, request
+from flask import jsonify, request
 from flask_login import current_user, login_required
 
 from ... import appointments as svc
 from ... import calendar_week, event_types
 from ...models import Appointment, User
 from ...times import BadTime, parse_instant, zone_of
-from .blueprint import api, error
+from .blueprint import api, error, found
 from .serialisers import appointment_json, availability_json, blocked_slot_json, item_json
 
 MAX_CALENDAR_DAYS = 366
@@ -149,10 +149,7 @@ def create_appointment():
 
 
 def _appointment(appointment_id: int) -> Appointment:
-    appointment = svc.appointment_of(_me(), appointment_id)
-    if appointment is None:
-        abort(404, "No appointment of yours has this id.")  # JSON under /api/ (webapp/errors.py)
-    return appointment
+    return found(svc.appointment_of(_me(), appointment_id), "appointment")
 
 
 @api.get("/appointments/<id:appointment_id>")
@@ -196,9 +193,7 @@ def create_blocked_slot():
 @api.delete("/blocked-slots/<id:slot_id>")
 @login_required
 def delete_blocked_slot(slot_id: int):
-    slot = svc.blocked_slot_of(_me(), slot_id)
-    if slot is None:
-        return error(404, "No Blocked Slot of yours has this id.", "not_found")
+    slot = found(svc.blocked_slot_of(_me(), slot_id), "Blocked Slot")
     try:
         svc.delete_blocked_slot(slot)
     except svc.ReadOnly as exc:

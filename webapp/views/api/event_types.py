@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from ... import date_overrides, event_types
 from ...models import DateOverride, EventType, User
-from .blueprint import api, error
+from .blueprint import api, error, found
 from .serialisers import date_override_json, event_type_json
 
 
@@ -33,59 +33,48 @@ def list_event_types():
     return jsonify([event_type_json(kind) for kind in event_types.types_of(_me())])
 
 
-@api.post("/event-types")
-@login_required
-def create_event_type():
+def _write(change, status: int = 200):
+    """Apply `change(body)` to the JSON body: the event type it returns as JSON, or the error."""
     body = _body()
     if body is None:
         return error(400, NOT_JSON, "bad_request")
     try:
-        kind = event_types.create(_me(), body)
+        kind = change(body)
     except event_types.Invalid as exc:
         return _invalid(exc)
-    return jsonify(event_type_json(kind)), 201
+    return jsonify(event_type_json(kind)), status
 
 
-def _kind(type_id: int) -> EventType | None:
-    return EventType.get_or_none((EventType.id == type_id) & (EventType.owner == current_user.id))
+@api.post("/event-types")
+@login_required
+def create_event_type():
+    return _write(lambda body: event_types.create(_me(), body), 201)
 
 
-NO_TYPE = "No event type of yours has this id."
+def _kind(type_id: int) -> EventType:
+    """The signed-in user's event type with this id; a JSON 404 otherwise."""
+    return found(EventType.get_or_none((EventType.id == type_id) & (EventType.owner == current_user.id)),
+                 "event type")
 
 
 @api.get("/event-types/<id:type_id>")
 @login_required
 def get_event_type(type_id: int):
-    kind = _kind(type_id)
-    if kind is None:
-        return error(404, NO_TYPE, "not_found")
-    return jsonify(event_type_json(kind))
+    return jsonify(event_type_json(_kind(type_id)))
 
 
 @api.patch("/event-types/<id:type_id>")
 @login_required
 def patch_event_type(type_id: int):
     kind = _kind(type_id)
-    if kind is None:
-        return error(404, NO_TYPE, "not_found")
-    body = _body()
-    if body is None:
-        return error(400, NOT_JSON, "bad_request")
-    try:
-        event_types.update(kind, body)
-    except event_types.Invalid as exc:
-        return _invalid(exc)
-    return jsonify(event_type_json(kind))
+    return _write(lambda body: event_types.update(kind, body))
 
 
 @api.delete("/event-types/<id:type_id>")
 @login_required
 def delete_event_type(type_id: int):
-    kind = _kind(type_id)
-    if kind is None:
-        return error(404, NO_TYPE, "not_found")
     try:
-        event_types.delete(kind)
+        event_types.delete(_kind(type_id))
     except event_types.Invalid as exc:
         return _invalid(exc)
     return "", 204
@@ -113,8 +102,5 @@ def create_date_override():
 @api.delete("/date-overrides/<id:override_id>")
 @login_required
 def delete_date_override(override_id: int):
-    row = date_overrides.of(_me(), override_id)
-    if row is None:
-        return error(404, "No date override of yours has this id.", "not_found")
-    row.delete_instance()
+    found(date_overrides.of(_me(), override_id), "date override").delete_instance()
     return "", 204
