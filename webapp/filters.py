@@ -16,6 +16,10 @@ DAY_STYLES = {
     "short_no_year": "%a {d} %b",  # Mon 1 Jun
     "day_month": "{d} %b",  # 1 Jun
     "day_month_year": "{d} %b %Y",  # 1 Jun 2026
+    "weekday": "%A",  # Monday
+    "weekday_short": "%a",  # Mon
+    "month_year": "%B %Y",  # June 2026
+    "stamp": "%Y-%m-%d %H:%M",  # 2026-06-01 09:30 (a datetime: when something happened)
 }
 
 
