@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser_steps import open_booking_day
 from webapp.models import Appointment
 
 from .conftest import at
@@ -20,14 +21,7 @@ def test_visitor_books_and_owner_sees_it_in_the_week(app, owner, day, new_contex
     visitor.goto(f"{live_server.url}/book/{owner.booking_slug}")
     expect(visitor.get_by_role("heading", name="Book a time with")).to_be_visible()
     expect(visitor.locator("#tz")).to_have_value("America/New_York")
-    day_button = visitor.locator(f'button.booking-day[data-date="{day}"]')
-    for _ in range(3):  # the chosen day may be in next month
-        expect(visitor.locator(".booking-month h2")).to_be_visible()
-        if day_button.count():
-            break
-        visitor.get_by_role("button", name="Next month").click()
-        visitor.wait_for_timeout(300)
-    day_button.click()
+    open_booking_day(visitor, day)  # the chosen day may be in next month
     start_ny = at(day, 10).astimezone(NEW_YORK)
     expect(visitor.get_by_role("button", name=f"{start_ny:%H:%M}", exact=True)).to_be_visible()
 

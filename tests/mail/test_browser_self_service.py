@@ -7,6 +7,7 @@ import pytest
 from icalendar import Calendar
 from playwright.sync_api import expect
 
+from tests.browser_steps import open_booking_day
 from tests.conftest import APP_PASSWORD
 from webapp.times import naive_utc
 from webapp.models import Appointment
@@ -44,14 +45,7 @@ def test_book_then_reschedule_and_cancel_through_the_email_links(app, owner, day
 
     visitor = new_context(timezone_id="Europe/Berlin").new_page()
     visitor.goto(f"{live_server.url}/book/{owner.booking_slug}")
-    day_button = visitor.locator(f'button.booking-day[data-date="{day}"]')
-    for _ in range(3):  # the chosen day may be in next month
-        expect(visitor.locator(".booking-month h2")).to_be_visible()
-        if day_button.count():
-            break
-        visitor.get_by_role("button", name="Next month").click()
-        visitor.wait_for_timeout(300)
-    day_button.click()
+    open_booking_day(visitor, day)  # the chosen day may be in next month
     visitor.get_by_role("button", name="10:00", exact=True).click()
     visitor.get_by_label("Your name").fill("Grace Hopper")
     visitor.get_by_label("Your e-mail").fill("grace@example.com")

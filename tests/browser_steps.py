@@ -1,0 +1,18 @@
+"""Steps a visitor takes in the browser, shared by the booking and self-service tests."""
+from __future__ import annotations
+
+from datetime import date
+
+from playwright.sync_api import Page, expect
+
+
+def open_booking_day(visitor: Page, day: date) -> None:
+    """On the booking page, go to the month holding `day` (at most two months on) and open that day."""
+    day_button = visitor.locator(f'button.booking-day[data-date="{day}"]')
+    for _ in range(3):
+        expect(visitor.locator(".booking-month h2")).to_be_visible()
+        if day_button.count():
+            break
+        visitor.get_by_role("button", name="Next month").click()
+        visitor.wait_for_timeout(300)
+    day_button.click()
