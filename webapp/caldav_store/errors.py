@@ -19,9 +19,17 @@ log = logging.getLogger(__name__)
 
 
 class StoreError(Exception):
-    """A CalDAV operation failed; str(error) is safe to show to the user (never holds a secret)."""
+    """A CalDAV operation failed; str(error) is safe to show to the user (never holds a secret).
+
+    Each kind names its default words as a class keyword: `class NotFound(StoreError, message="…")`.
+    """
 
     message = "The calendar server answered with an error."
+
+    def __init_subclass__(cls, message: str = "", **kw):
+        super().__init_subclass__(**kw)
+        if message:
+            cls.message = message
 
     def __init__(self, message: str | None = None, *, status: int | None = None, url: str | None = None):
         super().__init__(message or self.message)
@@ -29,16 +37,17 @@ class StoreError(Exception):
         self.url = url
 
 
-class BadCredentials(StoreError):
-    message = "Apple did not accept this e-mail and app-specific password."
+class BadCredentials(StoreError, message="Apple did not accept this e-mail and app-specific password."):
+    """401: a wrong or revoked app-specific password (resetting the Apple ID password revokes them all)."""
 
 
-class Unreachable(StoreError):
-    message = "iCloud could not be reached (no answer in time, or the connection broke). Nothing was lost; it will be tried again."
+class Unreachable(StoreError, message="iCloud could not be reached (no answer in time, or the connection broke). "
+                                      "Nothing was lost; it will be tried again."):
+    """No answer within CALDAV_TIMEOUT_SECONDS, a refused or reset connection, a name that does not resolve."""
 
 
-class RateLimited(StoreError):
-    message = "iCloud asked Slotwise to slow down; it will try again later."
+class RateLimited(StoreError, message="iCloud asked Slotwise to slow down; it will try again later."):
+    """429, or 503 with Retry-After: the wait the server asked for, when it gave one Slotwise can read."""
 
     def __init__(self, message: str | None = None, *, retry_after: float | None = None, **kw):
         if message is None and retry_after:
@@ -47,38 +56,37 @@ class RateLimited(StoreError):
         self.retry_after = retry_after
 
 
-class ServerError(StoreError):
-    message = "iCloud answered with a server error. Nothing was lost; it will be tried again."
+class ServerError(StoreError, message="iCloud answered with a server error. Nothing was lost; it will be tried again."):
+    """5xx without Retry-After."""
 
 
-class Forbidden(StoreError):
+class Forbidden(StoreError, message="iCloud refused the request (403 Forbidden); the password is fine."):
     """403: not a credentials problem (iCloud uses it for a UID already in another calendar)."""
 
-    message = "iCloud refused the request (403 Forbidden); the password is fine."
+
+class InvalidSyncToken(Forbidden, message="The server no longer accepts the saved sync token."):
+    """403 with the valid-sync-token precondition: the next pull lists the calendar afresh."""
 
 
-class InvalidSyncToken(Forbidden):
-    message = "The server no longer accepts the saved sync token."
+class NotFound(StoreError, message="The calendar or event no longer exists on the server."):
+    """404: deleted on the server, or a calendar gone from the account."""
 
 
-class NotFound(StoreError):
-    message = "The calendar or event no longer exists on the server."
-
-
-class PreconditionFailed(StoreError):
-    message = "The event changed on the server since it was last read."
+class PreconditionFailed(StoreError, message="The event changed on the server since it was last read."):
+    """412: an If-Match or If-None-Match that did not hold."""
 
 
 class EtagMismatch(PreconditionFailed):
-    pass
+    """412 on a write that named the etag Slotwise last saw."""
 
 
-class RequestTooLarge(StoreError):
-    message = "The calendar server refused a request for too many events at once."
+class RequestTooLarge(StoreError, message="The calendar server refused a request for too many events at once."):
+    """400, 413 or Apple's number-of-matches 403 to a multiget: asked again in smaller batches."""
 
 
-class MalformedResponse(StoreError):
-    message = "iCloud sent a reply that could not be read. Nothing was changed; it will be tried again."
+class MalformedResponse(StoreError, message="iCloud sent a reply that could not be read. Nothing was changed; "
+                                            "it will be tried again."):
+    """An answer whose XML or iCalendar could not be parsed."""
 
 
 class ResponseTooLarge(StoreError):
