@@ -122,13 +122,52 @@ def _add_event_types(migrator: SchemaMigrator) -> None:
 
     migrate(migrator.add_column("appointment", "event_type_id",
                                 ForeignKeyField(EventType, null=True, field=EventType.id, on_delete="SET NULL")))
-    for user in User.select():
+    for user in User.select(*_fields_in_table(User)):
         kind = first_type(user)
         Appointment.update(event_type=kind).where(Appointment.owner == user).execute()
 
 
+def _fields_in_table(model) -> list:
+    """The model's fields whose columns its table has now: a migration selects those, since the model
+    already has the columns later migrations add."""
+    have = {c.name for c in database.get_columns(model._meta.table_name)}
+    return [f for f in model._meta.sorted_fields if f.column_name in have]
+
+
+def _add_teams(migrator: SchemaMigrator) -> None:
+    """Admins, teams and team event types (the Team, TeamMember, Invitation and TeamEventTypeMember tables
+    exist already): the first user becomes an admin; an event type's slug is unique per owner among personal
+    types and per team among team types."""
+    from peewee import BooleanField, CharField
+    from playhouse.migrate import migrate
+
+    from .models import EventType, Team, User
+
+    migrate(
+        migrator.add_column("user", "is_admin", BooleanField(default=False)),
+        migrator.add_column("appointment", "team_id",
+                            ForeignKeyField(Team, null=True, field=Team.id, on_delete="SET NULL")),
+        migrator.add_column("appointment", "booking_group", CharField(null=True, max_length=64)),
+        migrator.add_index("appointment", ("booking_group",), False),
+    )
+    # A database made before event types got the eventtype table from create_schema, already in this shape.
+    if "team_id" not in {c.name for c in database.get_columns("eventtype")}:
+        migrate(
+            migrator.add_column("eventtype", "team_id",
+                                ForeignKeyField(Team, null=True, field=Team.id, on_delete="CASCADE")),
+            migrator.add_column("eventtype", "kind", CharField(default=EventType.PERSONAL, max_length=32)),
+            migrator.drop_index("eventtype", "eventtype_owner_id_slug"),
+        )
+        for index in EventType._meta.fields_to_index():
+            if getattr(index, "_name", "") in ("eventtype_personal_slug", "eventtype_team_slug"):
+                database.execute(index)
+    first = User.select(User.id).order_by(User.id).first()
+    if first is not None:
+        User.update(is_admin=True).where(User.id == first.id).execute()
+
+
 MIGRATIONS: list[Callable[[SchemaMigrator], None]] = [
-    _add_remote_object_data, _add_booker_fields, _add_user_session_token, _add_event_types,
+    _add_remote_object_data, _add_booker_fields, _add_user_session_token, _add_event_types, _add_teams,
 ]
 
 

@@ -132,7 +132,7 @@ def clean(data: Mapping[str, Any], owner: User, current: EventType | None = None
         else:
             out["step_minutes"] = step
     if "slug" in out and "slug" not in errors:
-        taken = EventType.select().where((EventType.owner == owner) & (EventType.slug == out["slug"]))
+        taken = EventType.of(owner).where(EventType.slug == out["slug"])
         if current is not None:
             taken = taken.where(EventType.id != current.id)
         if taken.exists():
@@ -144,7 +144,7 @@ def clean(data: Mapping[str, Any], owner: User, current: EventType | None = None
 
 def _free_slug(owner: User, base: str) -> str:
     slug, n = base if base not in RESERVED_SLUGS else f"{base}-1", 1
-    while EventType.select().where((EventType.owner == owner) & (EventType.slug == slug)).exists():
+    while EventType.of(owner).where(EventType.slug == slug).exists():
         n += 1
         slug = f"{base[:60]}-{n}"
     return slug
@@ -184,7 +184,7 @@ def find(user: User, key: Any) -> EventType | None:
     """The user's event type with this id (number or digits) or slug."""
     if isinstance(key, bool) or not isinstance(key, (int, str)):
         return None
-    query = EventType.select().where(EventType.owner == user)
+    query = EventType.of(user)
     number = parse_id(key)
     if number is not None:
         return query.where(EventType.id == number).first()
@@ -196,7 +196,7 @@ def find(user: User, key: Any) -> EventType | None:
 def create(user: User, data: Mapping[str, Any]) -> EventType:
     types_of(user)  # the first type (from the user's earlier settings) comes first
     values = clean(data, user)
-    last = EventType.select().where(EventType.owner == user).order_by(EventType.position.desc()).first()
+    last = EventType.of(user).order_by(EventType.position.desc()).first()
     return EventType.create(owner=user, position=(last.position + 1) if last else 0, **values)
 
 
@@ -209,7 +209,7 @@ def update(kind: EventType, data: Mapping[str, Any]) -> EventType:
 
 def delete(kind: EventType) -> None:
     """Delete an event type; its appointments stay (they no longer name a type)."""
-    if EventType.select().where(EventType.owner == kind.owner_id).count() <= 1:
+    if kind.team_id is None and EventType.of(kind.owner_id).count() <= 1:
         raise Invalid({"id": "This is your only event type: change it instead, or add another first."})
     kind.delete_instance()
 

@@ -8,7 +8,7 @@ from peewee import Model
 
 from ..times import utcnow
 from .base import BaseModel, database
-from .booking import Appointment, BlockedSlot, DateOverride, EventType, OutboxMail, SyncRun
+from .booking import Appointment, BlockedSlot, DateOverride, EventType, OutboxMail, SyncRun, TeamEventTypeMember
 from .people import (
     DEFAULT_WORKING_HOURS,
     ApiToken,
@@ -20,11 +20,13 @@ from .people import (
     User,
     new_session_token,
 )
+from .team import Invitation, Team, TeamMember
 
 __all__ = [
     "ALL_MODELS", "DEFAULT_WORKING_HOURS", "ApiToken", "Appointment", "BaseModel", "BlockedSlot", "CalendarAccount",
-    "Contact", "DateOverride", "EventType", "OutboxMail", "RemoteCalendar", "RemoteObject", "SchemaVersion",
-    "SyncRun", "User", "database", "new_session_token", "utcnow",
+    "Contact", "DateOverride", "EventType", "Invitation", "OutboxMail", "RemoteCalendar", "RemoteObject",
+    "SchemaVersion", "SyncRun", "Team", "TeamEventTypeMember", "TeamMember", "User", "database",
+    "new_session_token", "utcnow",
 ]
 
 ALL_MODELS: list[type[Model]] = [
@@ -41,4 +43,8 @@ ALL_MODELS: list[type[Model]] = [
     BlockedSlot,
     SyncRun,
     OutboxMail,
+    Team,
+    TeamMember,
+    Invitation,
+    TeamEventTypeMember,
 ]

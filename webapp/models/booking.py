@@ -18,10 +18,16 @@ from peewee import (
 from ..times import utcnow
 from .base import BaseModel
 from .people import CalendarAccount, Contact, RemoteCalendar, RemoteObject, User
+from .team import Team
 
 
 class EventType(BaseModel):
-    """A kind of appointment a user offers: its length, buffers, notice, horizon, grid and limits."""
+    """A kind of appointment a user (or, with `team` set, a team) offers: its length, buffers, notice,
+    horizon, grid and limits. A team type's `owner` is the admin who made it; its slug is unique in the team."""
+
+    PERSONAL = "personal"
+    ROUND_ROBIN = "round_robin"
+    COLLECTIVE = "collective"
 
     owner = ForeignKeyField(User, backref="event_types", on_delete="CASCADE")
     title = CharField(max_length=200)
@@ -40,13 +46,36 @@ class EventType(BaseModel):
     active = BooleanField(default=True)
     position = IntegerField(default=0)
     created_at = DateTimeField(default=utcnow)
-
-    class Meta:
-        indexes = ((("owner", "slug"), True),)
+    team = ForeignKeyField(Team, null=True, backref="event_types", on_delete="CASCADE")
+    kind = CharField(default=PERSONAL, max_length=32)
 
     @classmethod
     def of(cls, user: User):
-        return cls.select().where(cls.owner == user).order_by(cls.position, cls.id)
+        """The user's own (personal) event types, in the user's order."""
+        return cls.select().where(cls.owner == user, cls.team.is_null()).order_by(cls.position, cls.id)
+
+    @classmethod
+    def of_team(cls, team: Team):
+        return cls.select().where(cls.team == team).order_by(cls.position, cls.id)
+
+
+# A personal slug is unique per owner, a team type's slug per team (partial indexes: SQLite and PostgreSQL).
+EventType.add_index(EventType.index(EventType.owner, EventType.slug, unique=True,
+                                    where=EventType.team.is_null(), name="eventtype_personal_slug"))
+EventType.add_index(EventType.index(EventType.team, EventType.slug, unique=True,
+                                    where=EventType.team.is_null(False), name="eventtype_team_slug"))
+
+
+class TeamEventTypeMember(BaseModel):
+    """A member a team event type may be assigned to (round-robin) or always includes (collective)."""
+
+    event_type = ForeignKeyField(EventType, backref="team_members", on_delete="CASCADE")
+    user = ForeignKeyField(User, backref="team_event_types", on_delete="CASCADE")
+    priority = IntegerField(default=0)  # round-robin ties: the higher priority first
+    position = IntegerField(default=0)  # then the order the admin gave
+
+    class Meta:
+        indexes = ((("event_type", "user"), True),)
 
 
 class DateOverride(BaseModel):
@@ -106,6 +135,9 @@ class Appointment(BaseModel):
     booker_timezone = CharField(null=True)
     booker_address = CharField(null=True)  # the client address, for the per-address limit
     cancel_reason = TextField(null=True)
+    # A team booking: its team, and the group id shared by every member's appointment of one booking.
+    team = ForeignKeyField(Team, null=True, backref="appointments", on_delete="SET NULL")
+    booking_group = CharField(null=True, index=True, max_length=64)
 
     @property
     def event_uid(self) -> str:

@@ -46,6 +46,7 @@ class User(BaseModel):
     min_notice_minutes = IntegerField(default=240)
     horizon_days = IntegerField(default=60)
     notify_bookings = BooleanField(default=True)  # e-mail the owner when a booker books, moves or cancels
+    is_admin = BooleanField(default=False)  # invites members, makes teams; the first user is one
     created_at = DateTimeField(default=utcnow)
 
     # flask-login protocol

@@ -49,7 +49,7 @@ def _kind(owner: User, type_slug: str | None = None) -> EventType:
     """The event type a public request is about: active only; none named means the default type."""
     type_slug = type_slug if type_slug is not None else request.values.get("type", "")
     if type_slug:
-        kind = EventType.get_or_none((EventType.owner == owner) & (EventType.slug == type_slug))
+        kind = EventType.of(owner).where(EventType.slug == type_slug).first()
     else:
         kind = event_types.default_type(owner)
     if kind is None or not kind.active:

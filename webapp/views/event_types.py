@@ -25,7 +25,7 @@ def _me() -> User:
 
 
 def _own(type_id: int) -> EventType:
-    kind = EventType.get_or_none((EventType.id == type_id) & (EventType.owner == current_user.id))
+    kind = EventType.of(current_user.id).where(EventType.id == type_id).first()
     if kind is None:
         abort(404, "There is no such event type among yours.")
     return kind

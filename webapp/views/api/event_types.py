@@ -53,7 +53,7 @@ def create_event_type():
 
 def _kind(type_id: int) -> EventType:
     """The signed-in user's event type with this id; a JSON 404 otherwise."""
-    return found(EventType.get_or_none((EventType.id == type_id) & (EventType.owner == current_user.id)),
+    return found(EventType.of(current_user.id).where(EventType.id == type_id).first(),
                  "event type")
 
 
