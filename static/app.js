@@ -53,7 +53,7 @@
       if (el.classList.contains("swatch")) { el.style.background = color; }
       else { el.style.setProperty("--item-color", color); }
     });
-    root.querySelectorAll(".cal-item[data-top]").forEach(function (el) {
+    root.querySelectorAll(".cal-item[data-top], .cal-travel[data-top]").forEach(function (el) {
       var lanes = Number(el.getAttribute("data-lanes")) || 1, lane = Number(el.getAttribute("data-lane")) || 0;
       el.style.top = "calc(var(--hour) * " + Number(el.getAttribute("data-top")) + ")";
       el.style.height = "calc(var(--hour) * " + Number(el.getAttribute("data-height")) + ")";
