@@ -161,7 +161,7 @@ def _tentative(event: Event, address: str | None) -> bool:
 
 
 def _occurrence(event: Event, zone: ZoneInfo, recurring: set[str], times: tuple | None = None,
-                address: str | None = None) -> Busy | None:
+                marks: tuple[int, bool] = (0, False)) -> Busy | None:
     """The Busy of one event, or of one occurrence of a series when `times` = (start, end, recurrence id)."""
     if str(event.get("STATUS", "")).upper() == "CANCELLED":
         return None
@@ -190,8 +190,8 @@ def _occurrence(event: Event, zone: ZoneInfo, recurring: set[str], times: tuple 
         end=end,
         all_day=all_day,
         title=str(event.get("SUMMARY", "")),
-        travel_minutes=_travel(event),
-        tentative=_tentative(event, address),
+        travel_minutes=marks[0],
+        tentative=marks[1],
     )
 
 
@@ -215,8 +215,11 @@ def busy_occurrences(text: str | bytes | Calendar, start: datetime, end: datetim
     # Most objects are one plain event: read it directly, without the expansion machinery.
     events = _expand(cal, start, end) if recurring else [(event, None) for event in vevents]
     found: dict[tuple[str, str | None, datetime], Busy] = {}
+    marks: dict[int, tuple[int, bool]] = {}  # (travel minutes, tentative) of each component, read once
     for event, times in events:
-        busy = _occurrence(event, zone, recurring, times, address)
+        if id(event) not in marks:
+            marks[id(event)] = (_travel(event), _tentative(event, address))
+        busy = _occurrence(event, zone, recurring, times, marks[id(event)])
         if busy is None or busy.end <= start or busy.start >= end:
             continue
         found[(busy.uid, busy.recurrence_id, busy.start)] = busy
