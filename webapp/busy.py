@@ -16,7 +16,7 @@ from peewee import JOIN
 
 from . import event_types
 from .calendars import explain as pure
-from .calendars.rules import MAX_TRAVEL_MINUTES, CalendarRules, blocking, clean
+from .calendars.rules import ALL_ON, MAX_TRAVEL_MINUTES, CalendarRules, blocking, clean
 from .models import Appointment, BlockedSlot, CalendarAccount, EventType, RemoteCalendar, User
 from .times import UTC, naive_utc, zone_of
 
@@ -49,22 +49,29 @@ def busy_intervals(user: User, start: datetime, end: datetime,
     s, e = naive_utc(start), naive_utc(end)
     rows = list(_appointments(user, s, e, exclude_appointment)
                 .select(Appointment.start_utc, Appointment.end_utc).tuples())
-    cal = RemoteCalendar
-    slots = (BlockedSlot.select(BlockedSlot.start_utc, BlockedSlot.end_utc, BlockedSlot.all_day,
-                                BlockedSlot.travel_minutes, BlockedSlot.tentative, cal.all_day_events_block,
-                                cal.travel_time_blocks, cal.tentative_blocks)
-             .join(cal, JOIN.LEFT_OUTER, on=(BlockedSlot.remote_calendar == cal.id))
-             .where(BlockedSlot.owner == user, BlockedSlot.start_utc < e + _TRAVEL_REACH, BlockedSlot.end_utc > s))
-    for b0, b1, all_day, travel, tentative, *flags in slots.tuples():
-        if not all_day and not travel and not tentative:
-            if b0 < e:
-                rows.append((b0, b1))  # the common case, whatever the rules
-            continue
-        rules = CalendarRules() if flags[0] is None else CalendarRules(*map(bool, flags))
-        block = blocking(b0, b1, all_day, travel, tentative, rules)
+    marked = (BlockedSlot.all_day == True) | (BlockedSlot.travel_minutes > 0) | (BlockedSlot.tentative == True)  # noqa: E712
+    # Most Blocked Slots are plain events, which block as they are whatever the rules: read like before.
+    rows.extend(BlockedSlot.select(BlockedSlot.start_utc, BlockedSlot.end_utc).where(
+        BlockedSlot.owner == user, BlockedSlot.start_utc < e, BlockedSlot.end_utc > s, ~marked).tuples())
+    # The few the rules bear on: all-day, travel time (which may reach into the window), invitations.
+    special = BlockedSlot.select(BlockedSlot.start_utc, BlockedSlot.end_utc, BlockedSlot.all_day,
+                                 BlockedSlot.travel_minutes, BlockedSlot.tentative, BlockedSlot.remote_calendar).where(
+        BlockedSlot.owner == user, BlockedSlot.start_utc < e + _TRAVEL_REACH, BlockedSlot.end_utc > s, marked)
+    rules: dict[int | None, CalendarRules] | None = None
+    for b0, b1, all_day, travel, tentative, calendar_id in special.tuples():
+        if rules is None:
+            rules = _rules_by_calendar(user)
+        block = blocking(b0, b1, all_day, travel, tentative, rules.get(calendar_id, ALL_ON))
         if block.start is not None and block.start < e:
             rows.append((block.start, block.end))
     return rows
+
+
+def _rules_by_calendar(user: User) -> dict[int | None, CalendarRules]:
+    cal = RemoteCalendar
+    query = (cal.select(cal.id, cal.all_day_events_block, cal.travel_time_blocks, cal.tentative_blocks)
+             .join(CalendarAccount).where(CalendarAccount.owner == user))
+    return {row[0]: CalendarRules(*map(bool, row[1:])) for row in query.tuples()}
 
 
 # --- the rules of one calendar ---------------------------------------------------------------------
