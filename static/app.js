@@ -53,7 +53,7 @@
       if (el.classList.contains("swatch")) { el.style.background = color; }
       else { el.style.setProperty("--item-color", color); }
     });
-    root.querySelectorAll(".cal-item[data-top]").forEach(function (el) {
+    root.querySelectorAll(".cal-item[data-top], .cal-travel[data-top]").forEach(function (el) {
       var lanes = Number(el.getAttribute("data-lanes")) || 1, lane = Number(el.getAttribute("data-lane")) || 0;
       el.style.top = "calc(var(--hour) * " + Number(el.getAttribute("data-top")) + ")";
       el.style.height = "calc(var(--hour) * " + Number(el.getAttribute("data-height")) + ")";
@@ -102,6 +102,19 @@
     var week = root.id === "week" ? root : root.querySelector && root.querySelector("#week");
     if (week) { openWeek(week); }
   }
+
+  document.addEventListener("click", function (event) {
+    // Week view: a click on free time (not on an item) asks "why is this time busy?" for that quarter hour;
+    // keyboard users reach the same through the form in the side panel.
+    var day = event.target.classList && event.target.classList.contains("cal-day") ? event.target : null;
+    var week = day && day.closest("#week");
+    if (!week || !window.htmx) { return; }
+    var rect = day.getBoundingClientRect();
+    var quarter = Math.max(0, Math.min(95, Math.floor((event.clientY - rect.top) / rect.height * 96)));
+    var hh = ("0" + Math.floor(quarter / 4)).slice(-2), mm = ("0" + (quarter % 4) * 15).slice(-2);
+    window.htmx.ajax("GET", week.getAttribute("data-explain-url") + "?date=" + day.getAttribute("data-date")
+      + "&time=" + hh + ":" + mm, {target: "#details"});
+  });
 
   document.addEventListener("htmx:beforeSwap", function (event) {
     // a reload of the same week (calendar-changed) keeps where the owner had scrolled to

@@ -16,3 +16,12 @@ def open_booking_day(visitor: Page, day: date) -> None:
         visitor.get_by_role("button", name="Next month").click()
         visitor.wait_for_timeout(300)
     day_button.click()
+
+
+def explain_time(owner: Page, day: date, clock: str) -> None:
+    """In the calendar's side panel, ask "Why is this time busy?" about `day` at `clock` (HH:MM), by keyboard."""
+    panel = owner.locator("#details")
+    panel.get_by_label("Date", exact=True).fill(day.isoformat())
+    panel.get_by_label("Time", exact=True).fill(clock)
+    panel.get_by_label("Time", exact=True).press("Enter")
+    expect(panel.locator(".cal-verdict")).to_be_visible()

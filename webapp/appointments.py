@@ -1,8 +1,8 @@
 """Appointments, Contacts and manual Blocked Slots: the writes behind the calendar, the API and booking.
 
-Busy time of a user = booked appointments ∪ every BlockedSlot of the user (manual and iCloud, all-day
-ones as stored). Every BlockedSlot counts: the sync engine deletes the rows of calendars it no longer
-reads, so a row that exists is a row that blocks.
+Busy time of a user (`busy_intervals`, computed in webapp/busy.py) = booked appointments ∪ every
+BlockedSlot of the user that blocks under its calendar's rules (all-day, travel time, unanswered
+invitations). The sync engine deletes the rows of calendars it no longer reads.
 
 Double booking: the free-time check and the insert run in one transaction that first takes a write
 lock (SQLite: BEGIN IMMEDIATE; other databases: a row lock on the owner), so racing bookings of one
@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from . import bookers, event_types, sync
+from .busy import busy_intervals  # noqa: F401 (the one busy-time function; importable from here too)
 from .calendars.availability import free_slots, overlaps
 from .cleaning import clean_email
 from .db import database, is_sqlite
@@ -42,22 +43,6 @@ class SlotTaken(BookingError):
 
 class ReadOnly(BookingError):
     """An iCloud Blocked Slot: it changes in iCloud, not here."""
-
-
-def busy_intervals(user: User, start: datetime, end: datetime,
-                   exclude_appointment: int | None = None) -> list[tuple[datetime, datetime]]:
-    """Naive-UTC (start, end) pairs of everything that blocks `user` and touches [start, end)."""
-    s, e = naive_utc(start), naive_utc(end)
-    appts = Appointment.live().where(
-        Appointment.owner == user, Appointment.start_utc < e, Appointment.end_utc > s
-    )
-    if exclude_appointment is not None:
-        appts = appts.where(Appointment.id != exclude_appointment)
-    blocks = BlockedSlot.select(BlockedSlot.start_utc, BlockedSlot.end_utc).where(
-        BlockedSlot.owner == user, BlockedSlot.start_utc < e, BlockedSlot.end_utc > s
-    )
-    rows = list(appts.select(Appointment.start_utc, Appointment.end_utc).tuples()) + list(blocks.tuples())
-    return rows
 
 
 def slots_for(user: User, start: datetime, end: datetime, now: datetime | None = None,

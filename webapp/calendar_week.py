@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 from peewee import JOIN
 
+from .busy import rules_of
+from .calendars.rules import blocking
 from .date_overrides import day_hours, non_working
 from .models import Appointment, BlockedSlot, Contact, RemoteCalendar, User
 from .times import aware, naive_utc, parse_day, zone_of
@@ -29,6 +31,10 @@ class Item:
     calendar: RemoteCalendar | None = None
     contact: Contact | None = None
     record: Appointment | BlockedSlot | None = None
+    travel_minutes: int = 0  # Apple travel time before a Blocked Slot's event
+    tentative: bool = False  # an invitation not yet accepted
+    blocks: bool = True  # under its calendar's rules
+    why_not: str | None = None  # words when it does not block
 
     @property
     def key(self) -> str:
@@ -42,8 +48,11 @@ def appointment_item(a: Appointment) -> Item:
 
 def blocked_item(b: BlockedSlot) -> Item:
     icloud = b.source == BlockedSlot.ICLOUD
+    cal = b.remote_calendar if b.remote_calendar_id else None
+    block = blocking(b.start_utc, b.end_utc, b.all_day, b.travel_minutes, b.tentative, rules_of(cal))
     return Item(b.id, "blocked_slot", "icloud" if icloud else "platform", b.title, b.start_utc, b.end_utc,
-                b.all_day, calendar=b.remote_calendar if b.remote_calendar_id else None, record=b)
+                b.all_day, calendar=cal, record=b, travel_minutes=b.travel_minutes, tentative=b.tentative,
+                blocks=block.start is not None, why_not=block.why_not)
 
 
 def calendar_items(user: User, start: datetime, end: datetime) -> list[Item]:
@@ -80,6 +89,8 @@ class Placed:
     height: float = 0.0
     lane: int = 0
     lanes: int = 1
+    travel_top: float | None = None  # the travel-time band drawn before the event, in hours from the top
+    travel_height: float = 0.0
 
 
 @dataclass
@@ -153,6 +164,10 @@ def build_week(user: User, monday: date) -> dict:
             # top by wall clock (the hour labels are wall-clock), height by real duration
             p.top = p.start.hour + p.start.minute / 60 - first_hour
             p.height = max((p.end - p.start).total_seconds() / 3600, 0.4)
+            travel = p.item.travel_minutes / 60
+            if travel and not p.item.all_day and p.start == aware(p.item.start, tz):
+                p.travel_top = max(p.top - travel, 0.0)  # drawn within the event's first day
+                p.travel_height = p.top - p.travel_top
         _lay_out(d.timed)
     return {
         "days": days, "monday": monday, "hours": list(range(first_hour, last_hour)), "tz": tz,

@@ -166,8 +166,24 @@ def _add_teams(migrator: SchemaMigrator) -> None:
         User.update(is_admin=True).where(User.id == first.id).execute()
 
 
+def _add_calendar_rules(migrator: SchemaMigrator) -> None:
+    """Per-calendar rules (all-day, travel time, tentative; on by default, as before) and what each
+    Blocked Slot is (travel minutes, tentative), so a rule applies without fetching anything again."""
+    from peewee import BooleanField, IntegerField
+    from playhouse.migrate import migrate
+
+    migrate(
+        migrator.add_column("remotecalendar", "all_day_events_block", BooleanField(default=True)),
+        migrator.add_column("remotecalendar", "travel_time_blocks", BooleanField(default=True)),
+        migrator.add_column("remotecalendar", "tentative_blocks", BooleanField(default=True)),
+        migrator.add_column("blockedslot", "travel_minutes", IntegerField(default=0)),
+        migrator.add_column("blockedslot", "tentative", BooleanField(default=False)),
+    )
+
+
 MIGRATIONS: list[Callable[[SchemaMigrator], None]] = [
     _add_remote_object_data, _add_booker_fields, _add_user_session_token, _add_event_types, _add_teams,
+    _add_calendar_rules,
 ]
 
 

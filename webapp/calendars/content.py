@@ -15,10 +15,14 @@ _NAME = re.compile(r"[A-Za-z0-9-]+(?=[;:])")
 _VTIMEZONE = re.compile(r"BEGIN:VTIMEZONE\r?\n.*?END:VTIMEZONE\r?\n", re.S)
 _TZID = re.compile(r"TZID[=:]\"?([^;:\"\r\n]+)")
 
-# What bears on busy time; everything else an event carries (alarms, GEO, ATTACH, ATTENDEE, X-
-# properties, …) is left out before parsing, so a malformed one never makes the event unreadable.
+# What bears on busy time; everything else an event carries (alarms, GEO, ATTACH, other X- properties,
+# …) is left out before parsing, so a malformed one never makes the event unreadable. Apple's travel
+# time and the invitation's ORGANIZER and ATTENDEEs feed the per-calendar rules (calendars/rules.py).
+TRAVEL = "X-APPLE-TRAVEL-DURATION"
 _EVENT_PROPERTIES = frozenset({"UID", "DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "EXRULE",
-                               "RECURRENCE-ID", "STATUS", "TRANSP", "SUMMARY", "SEQUENCE"})
+                               "RECURRENCE-ID", "STATUS", "TRANSP", "SUMMARY", "SEQUENCE", TRAVEL,
+                               "ORGANIZER", "ATTENDEE"})
+UNANSWERED = frozenset({"NEEDS-ACTION", "TENTATIVE"})  # an ATTENDEE's PARTSTAT (NEEDS-ACTION when absent)
 _KEPT = {"VEVENT": _EVENT_PROPERTIES, "VTODO": _EVENT_PROPERTIES, "VJOURNAL": _EVENT_PROPERTIES,
          "VCALENDAR": frozenset({"CALSCALE"})}
 _CHILDREN = {"VCALENDAR": frozenset({"VEVENT", "VTODO", "VJOURNAL", "VTIMEZONE"})}
@@ -56,6 +60,22 @@ def split(line: str) -> tuple[str | None, dict[str, str], str]:
             return name, params, rest[1:]
         else:
             return None, {}, ""
+
+
+def same_address(value: str, address: str | None) -> bool:
+    """Whether a calendar user address (`mailto:…`, any case) is the account's e-mail `address`."""
+    if not address:
+        return False
+    value = value.strip()
+    if value[:7].lower() == "mailto:":
+        value = value[7:]
+    return value.strip().casefold() == address.strip().casefold()
+
+
+def travel_minutes(delta) -> int:
+    """Whole minutes of a travel duration (a timedelta), 0 when negative or not a duration."""
+    seconds = getattr(delta, "total_seconds", None)
+    return max(0, int(seconds() // 60)) if seconds else 0
 
 
 def without_known_vtimezones(text: str) -> str:

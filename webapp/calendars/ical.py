@@ -10,9 +10,10 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import recurring_ical_events
-from icalendar import Calendar, Event, vDDDTypes
+from icalendar import Calendar, Event, vDDDTypes, vDuration
 
 from .content import busy_relevant, iana_zones, without_known_vtimezones  # noqa: F401 (one home: content)
+from .content import TRAVEL, UNANSWERED, same_address, travel_minutes
 
 # Occurrences are asked for over a wider window, then cut exactly: floating times are placed in the
 # owner's zone only after the library returns them, and no zone is more than 14 h from UTC.
@@ -33,6 +34,8 @@ class Busy:
     end: datetime  # naive UTC
     all_day: bool
     title: str
+    travel_minutes: int = 0  # Apple's travel time before the event
+    tentative: bool = False  # an invitation the account's address has not accepted
 
 
 def parse(text: str | bytes) -> Calendar:
@@ -130,7 +133,35 @@ def _recurrence_key(value: date | datetime | None, zone: ZoneInfo) -> str | None
     return to_utc(value, zone).isoformat()
 
 
-def _occurrence(event: Event, zone: ZoneInfo, recurring: set[str], times: tuple | None = None) -> Busy | None:
+def _travel(event: Event) -> int:
+    """Apple's travel time of the event in minutes (X-APPLE-TRAVEL-DURATION), 0 without one."""
+    prop = event.get(TRAVEL)
+    if isinstance(prop, list):
+        return 0  # given twice: which one Apple meant cannot be told; the quick reader agrees
+    value = _dt(prop)
+    if value is None and prop is not None:
+        try:
+            value = vDuration.from_ical(str(prop))
+        except (ValueError, TypeError):
+            return 0
+    return travel_minutes(value)
+
+
+def _tentative(event: Event, address: str | None) -> bool:
+    """An invitation to `address` it has not answered, or answered "maybe" (and not its own event)."""
+    if not address or same_address(str(event.get("ORGANIZER", "")), address):
+        return False
+    attendees = event.get("ATTENDEE", [])
+    for attendee in attendees if isinstance(attendees, list) else [attendees]:
+        if same_address(str(attendee), address):
+            params = getattr(attendee, "params", {})
+            if str(params.get("PARTSTAT", "NEEDS-ACTION")).upper() in UNANSWERED:
+                return True
+    return False
+
+
+def _occurrence(event: Event, zone: ZoneInfo, recurring: set[str], times: tuple | None = None,
+                marks: tuple[int, bool] = (0, False)) -> Busy | None:
     """The Busy of one event, or of one occurrence of a series when `times` = (start, end, recurrence id)."""
     if str(event.get("STATUS", "")).upper() == "CANCELLED":
         return None
@@ -159,15 +190,19 @@ def _occurrence(event: Event, zone: ZoneInfo, recurring: set[str], times: tuple 
         end=end,
         all_day=all_day,
         title=str(event.get("SUMMARY", "")),
+        travel_minutes=marks[0],
+        tentative=marks[1],
     )
 
 
-def busy_occurrences(text: str | bytes | Calendar, start: datetime, end: datetime, zone: ZoneInfo) -> list[Busy]:
+def busy_occurrences(text: str | bytes | Calendar, start: datetime, end: datetime, zone: ZoneInfo,
+                     address: str | None = None) -> list[Busy]:
     """Every occurrence of the object's events that blocks time and overlaps [start, end) (naive UTC).
 
     Recurrences are expanded here (never on the server: Radicale's expand is off by an hour across
     DST). Free (TRANSPARENT) and cancelled events or occurrences, VTODO and VJOURNAL do not block.
     `text` may be an already parsed Calendar (its floating times are then placed in `zone`).
+    `address` is the account's e-mail, to tell invitations it has not answered (`Busy.tentative`).
     """
     cal = text if isinstance(text, Calendar) else parse(text)
     vevents = [c for c in cal.walk() if c.name == "VEVENT"]
@@ -180,8 +215,11 @@ def busy_occurrences(text: str | bytes | Calendar, start: datetime, end: datetim
     # Most objects are one plain event: read it directly, without the expansion machinery.
     events = _expand(cal, start, end) if recurring else [(event, None) for event in vevents]
     found: dict[tuple[str, str | None, datetime], Busy] = {}
+    marks: dict[int, tuple[int, bool]] = {}  # (travel minutes, tentative) of each component, read once
     for event, times in events:
-        busy = _occurrence(event, zone, recurring, times)
+        if id(event) not in marks:
+            marks[id(event)] = (_travel(event), _tentative(event, address))
+        busy = _occurrence(event, zone, recurring, times, marks[id(event)])
         if busy is None or busy.end <= start or busy.start >= end:
             continue
         found[(busy.uid, busy.recurrence_id, busy.start)] = busy

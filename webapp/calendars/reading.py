@@ -22,22 +22,31 @@ _DATETIME = re.compile(r"\d{8}T\d{6}Z?")
 _ESCAPED = re.compile(r"\\([\\,;:nN])")  # TEXT escapes, undone the way icalendar's parser does
 # Properties that need the full reader when present in the event.
 _NEEDS_FULL = frozenset({"RRULE", "RDATE", "EXDATE", "EXRULE", "RECURRENCE-ID"})
-_READ = frozenset({"UID", "DTSTART", "DTEND", "DURATION", "STATUS", "TRANSP", "SUMMARY"})
+_READ = frozenset({"UID", "DTSTART", "DTEND", "DURATION", "STATUS", "TRANSP", "SUMMARY", content.TRAVEL,
+                   "ORGANIZER"})
 
 
-def read_object(text: str, start: datetime, end: datetime, zone: ZoneInfo) -> tuple[str | None, list[ical.Busy]]:
-    """(UID, busy occurrences overlapping [start, end)) of one object; raises ical.UnparseableObject."""
-    plain = read_plain(text, start, end, zone)
+def read_object(text: str, start: datetime, end: datetime, zone: ZoneInfo,
+                address: str | None = None) -> tuple[str | None, list[ical.Busy]]:
+    """(UID, busy occurrences overlapping [start, end)) of one object; raises ical.UnparseableObject.
+
+    `address` is the account's e-mail, to tell invitations it has not answered (`Busy.tentative`).
+    """
+    plain = read_plain(text, start, end, zone, address)
     if plain is not None:
         return plain
     cal = ical.parse(text)
-    return ical.object_uid(cal), ical.busy_occurrences(cal, start, end, zone)
+    return ical.object_uid(cal), ical.busy_occurrences(cal, start, end, zone, address)
 
 
-def read_plain(text: str, start: datetime, end: datetime, zone: ZoneInfo) -> tuple[str, list[ical.Busy]] | None:
+def read_plain(text: str, start: datetime, end: datetime, zone: ZoneInfo,
+               address: str | None = None) -> tuple[str, list[ical.Busy]] | None:
     """The answer for a single non-repeating VEVENT, or None when the full reader must decide."""
-    props = _event_properties(content.without_known_vtimezones(text))
-    if props is None or "UID" not in props or "DTSTART" not in props:
+    read = _event_properties(content.without_known_vtimezones(text))
+    if read is None:
+        return None
+    props, attendees = read
+    if "UID" not in props or "DTSTART" not in props:
         return None
     uid = _text(props["UID"][1])
     begins = _date_value(*props["DTSTART"])
@@ -64,21 +73,42 @@ def read_plain(text: str, start: datetime, end: datetime, zone: ZoneInfo) -> tup
     title = _text(props.get("SUMMARY", ({}, ""))[1])
     if status.upper() == "CANCELLED" or transp.upper() == "TRANSPARENT":
         return uid, []
+    travel = 0
+    if content.TRAVEL in props:
+        try:
+            travel = content.travel_minutes(vDuration.from_ical(props[content.TRAVEL][1]))
+        except (ValueError, TypeError):
+            travel = 0
     busy = ical.Busy(uid=uid, recurrence_id=None, start=start_utc, end=end_utc,
-                     all_day=not isinstance(begins, datetime), title=title)
+                     all_day=not isinstance(begins, datetime), title=title, travel_minutes=travel,
+                     tentative=_tentative(props, attendees, address))
     if busy.end <= start or busy.start >= end:
         return uid, []
     return uid, [busy]
 
 
-def _event_properties(text: str) -> dict[str, tuple[dict[str, str], str]] | None:
-    """The read properties of the only VEVENT, or None when the object is anything but one plain event."""
+def _tentative(props: dict, attendees: list[tuple[dict[str, str], str]], address: str | None) -> bool:
+    """As ical._tentative: `address` is an ATTENDEE that has not accepted, and not the ORGANIZER."""
+    if not address or content.same_address(props.get("ORGANIZER", ({}, ""))[1], address):
+        return False
+    return any(content.same_address(value, address)
+               and params.get("PARTSTAT", "NEEDS-ACTION").upper() in content.UNANSWERED
+               for params, value in attendees)
+
+
+Properties = dict[str, tuple[dict[str, str], str]]
+
+
+def _event_properties(text: str) -> tuple[Properties, list[tuple[dict[str, str], str]]] | None:
+    """The read properties and the ATTENDEEs of the only VEVENT, or None when the object is anything but
+    one plain event."""
     lines = content.UNFOLD.sub("", text).splitlines()
     while lines and not lines[-1].strip():
         lines.pop()
     if len(lines) < 4 or lines[0].upper() != "BEGIN:VCALENDAR" or lines[-1].upper() != "END:VCALENDAR":
         return None
-    found: dict[str, tuple[dict[str, str], str]] = {}
+    found: Properties = {}
+    attendees: list[tuple[dict[str, str], str]] = []
     path: list[str] = []
     events = 0
     for line in lines[1:-1]:
@@ -102,7 +132,9 @@ def _event_properties(text: str) -> dict[str, tuple[dict[str, str], str]] | None
             return None
         if name in _READ:
             found[name] = (params, value)
-    return found if events == 1 and not path else None
+        elif name == "ATTENDEE":
+            attendees.append((params, value))
+    return (found, attendees) if events == 1 and not path else None
 
 
 def _date_value(params: dict[str, str], value: str) -> date | datetime | None:

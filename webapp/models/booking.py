@@ -161,6 +161,8 @@ class BlockedSlot(BaseModel):
     start_utc = DateTimeField(index=True)
     end_utc = DateTimeField(index=True)
     all_day = BooleanField(default=False)
+    travel_minutes = IntegerField(default=0)  # Apple travel time before the event (start_utc stays the event's)
+    tentative = BooleanField(default=False)  # an invitation the account has not accepted
     title = CharField(default="", max_length=1024)
     created_at = DateTimeField(default=utcnow)
 

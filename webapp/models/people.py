@@ -138,6 +138,10 @@ class RemoteCalendar(BaseModel):
     ctag = CharField(null=True, max_length=512)
     empty_strikes = IntegerField(default=0)  # consecutive syncs that listed zero objects
     synced_until = DateTimeField(null=True)  # end of the window mirrored so far
+    # Per-calendar rules, applied when busy time is computed (webapp/busy.py), so a change needs no fetch.
+    all_day_events_block = BooleanField(default=True)
+    travel_time_blocks = BooleanField(default=True)  # Apple's X-APPLE-TRAVEL-DURATION before an event
+    tentative_blocks = BooleanField(default=True)  # invitations the account has not accepted
     created_at = DateTimeField(default=utcnow)
 
     class Meta:

@@ -41,7 +41,8 @@ def _own_uids(owner: User) -> set[str]:
 
 _SLOT_FIELDS = [BlockedSlot.owner, BlockedSlot.source, BlockedSlot.remote_calendar, BlockedSlot.remote_object,
                 BlockedSlot.uid, BlockedSlot.recurrence_id, BlockedSlot.start_utc, BlockedSlot.end_utc,
-                BlockedSlot.all_day, BlockedSlot.title, BlockedSlot.created_at]
+                BlockedSlot.all_day, BlockedSlot.travel_minutes, BlockedSlot.tentative, BlockedSlot.title,
+                BlockedSlot.created_at]
 _OBJECT_FIELDS = [RemoteObject.calendar, RemoteObject.href, RemoteObject.etag, RemoteObject.uid, RemoteObject.data]
 
 
@@ -50,10 +51,15 @@ def _insert_slots(cal: RemoteCalendar, owner: User, slots: list[tuple[int, ical.
     now = utcnow()
     rows = [
         (owner.id, BlockedSlot.ICLOUD, cal.id, object_id, b.uid[:512], b.recurrence_id, b.start, b.end, b.all_day,
-         b.title[:1024], now)
+         b.travel_minutes, b.tentative, b.title[:1024], now)
         for object_id, b in slots
     ]
     insert_rows(BlockedSlot, _SLOT_FIELDS, rows)
+
+
+def _address(cal: RemoteCalendar) -> str | None:
+    """The account's e-mail: an invitation to it that it has not answered is a tentative Blocked Slot."""
+    return cal.account.email or None
 
 
 def _write_slots(obj: RemoteObject, cal: RemoteCalendar, owner: User, busy: list[ical.Busy]) -> None:
@@ -200,7 +206,7 @@ def _store_objects(cal: RemoteCalendar, found: dict[str, tuple[str | None, str]]
         etag = etag or listed.get(href)
         obj = known.get(href)
         try:
-            uid, busy = reading.read_object(data, window.start, window.end, zone)
+            uid, busy = reading.read_object(data, window.start, window.end, zone, _address(cal))
         except ical.UnparseableObject as exc:
             log.warning("calendar %s: skipped %s: %s", cal.id, href, exc)
             run.skipped += 1
@@ -244,7 +250,7 @@ def _extend_window(cal: RemoteCalendar, owner: User, window: Window, zone: ZoneI
         if obj.href in skip or (obj.uid and obj.uid in own_uids):
             continue
         try:
-            _, busy = reading.read_object(obj.data, window.start, window.end, zone)
+            _, busy = reading.read_object(obj.data, window.start, window.end, zone, _address(cal))
         except ical.UnparseableObject:
             continue  # reported when it was fetched; rows from a readable version stay
         _write_slots(obj, cal, owner, busy)

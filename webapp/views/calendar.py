@@ -13,7 +13,7 @@ from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import appointments as svc
-from .. import event_types
+from .. import busy, event_types
 from ..calendar_week import Item, appointment_item, blocked_item, build_week, week_start
 from ..htmx import FORM_ERRORS, trigger
 from ..models import User
@@ -209,6 +209,31 @@ def delete_blocked_slot(item_id: int):
     except svc.ReadOnly as exc:
         return _details(item, str(exc))
     return _changed(render_template("calendar/_gone.html", message="Blocked Slot deleted."))
+
+
+# --- "Why is this time busy?" -------------------------------------------------------------------
+
+@bp.get("/calendar/explain")
+@login_required
+def explain():
+    """The explanation of one start (date + time in the user's zone) in the side panel."""
+    user = _me()
+    tz = zone_of(user)
+    form = {"date": request.args.get("date", "").strip(), "time": request.args.get("time", "").strip(),
+            "event_type": request.args.get("event_type", "").strip()}
+    kinds = event_types.types_of(user)
+    kind = event_types.find(user, form["event_type"]) if form["event_type"] else None
+    errors: dict[str, str] = {}
+    try:
+        start = parse_local(form["date"], form["time"], tz)
+    except BadTime as exc:
+        errors["time"] = str(exc)
+    if form["event_type"] and kind is None:
+        errors["event_type"] = "Choose one of your event types."
+    found = None if errors else busy.explain_time(user, start, kind)
+    kind = kind or event_types.default_type(user)
+    return render_template("calendar/_explain.html", found=found, form=form, errors=errors, kinds=kinds, kind=kind,
+                           tz=tz), FORM_ERRORS if errors else 200
 
 
 @bp.app_context_processor

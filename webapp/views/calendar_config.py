@@ -8,8 +8,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 
-from .. import accounts
+from .. import accounts, busy
 from .. import calendar_roles as roles
+from ..calendars import rules
 from ..htmx import FORM_ERRORS, trigger
 from ..ids import parse_id
 from ..models import CalendarAccount, RemoteCalendar
@@ -115,6 +116,45 @@ def save_conflicts():
     except roles.ConfigurationRefused as exc:
         return _conflicts(True, str(exc), FORM_ERRORS)
     return _saved(_conflicts())
+
+
+# --- the rules of one chosen calendar (all-day, travel time, unanswered invitations) -------------
+
+CHECKED = frozenset({"on", "true", "1"})  # what a checked checkbox sends; unchecked sends nothing
+
+
+@bp.context_processor
+def _rule_labels() -> dict:
+    return {"rule_labels": rules.LABELS}  # every segment shows each chosen calendar's rules form
+
+
+def _rules_form(cal: RemoteCalendar, error: str | None = None, saved: bool = False, status: int = 200):
+    return render_template("profile/_calendar_rules.html", cal=cal, error=error, saved=saved), status
+
+
+def _own_calendar(calendar_id: int) -> RemoteCalendar:
+    cal = busy.calendar_of(current_user, calendar_id)
+    if cal is None:
+        abort(404, "There is no such calendar among yours.")
+    return cal
+
+
+@bp.get("/calendars/<id:calendar_id>/rules")
+@login_required
+def calendar_rules(calendar_id: int):
+    return _rules_form(_own_calendar(calendar_id))
+
+
+@bp.post("/calendars/<id:calendar_id>/rules")
+@login_required
+def save_rules(calendar_id: int):
+    """Save the three rules; they apply at once (no sync: nothing needs fetching again)."""
+    cal = _own_calendar(calendar_id)
+    wrong = [key for key in rules.FIELDS if request.form.get(key, "on").strip().lower() not in CHECKED]
+    if wrong:
+        return _rules_form(cal, f"{rules.LABELS[wrong[0]]}: tick the box or leave it empty.", status=FORM_ERRORS)
+    busy.set_rules(cal, {key: key in request.form for key in rules.FIELDS})
+    return _rules_form(cal, saved=True)
 
 
 # Each segment's summary (`primary`, `conflicts`) and form (`edit_primary`, `edit_conflicts`).

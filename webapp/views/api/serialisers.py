@@ -9,8 +9,10 @@ from zoneinfo import ZoneInfo
 
 from ... import event_types
 from ...calendar_week import Item, blocked_item
+from ...calendars import rules
+from ...calendars.explain import Explanation
 from ...models import Appointment, BlockedSlot, CalendarAccount, DateOverride, EventType, RemoteCalendar, User
-from ...times import iso
+from ...times import aware, iso
 
 
 def me_json(user: User) -> dict:
@@ -24,6 +26,8 @@ def item_json(item: Item) -> dict:
         "id": item.id, "kind": item.kind, "source": item.source,
         "calendar": {"id": item.calendar.id, "name": item.calendar.name} if item.calendar else None,
         "title": item.title, "start": iso(item.start), "end": iso(item.end), "all_day": item.all_day,
+        **({"travel_minutes": item.travel_minutes, "tentative": item.tentative, "blocks": item.blocks}
+           if item.kind == "blocked_slot" else {}),
     }
 
 
@@ -55,14 +59,28 @@ def accounts_json(user: User) -> list[dict]:
             "email": account.email,
             "status": account.status,
             "last_synced_at": iso(account.last_synced_at),
-            "calendars": [
-                {"id": cal.id, "name": cal.name, "color": cal.color,
-                 "role": cal.role if cal.role in (RemoteCalendar.PRIMARY, RemoteCalendar.CONFLICT) else None}
-                for cal in account.calendars.order_by(RemoteCalendar.name, RemoteCalendar.id)
-            ],
+            "calendars": [calendar_json(cal) for cal in account.calendars.order_by(RemoteCalendar.name, RemoteCalendar.id)],
         }
         for account in CalendarAccount.of(user)
     ]
+
+
+def calendar_json(cal: RemoteCalendar) -> dict:
+    """One calendar of an account, with its rules."""
+    return {"id": cal.id, "account_id": cal.account_id, "name": cal.name, "color": cal.color,
+            "role": cal.role if cal.role in (RemoteCalendar.PRIMARY, RemoteCalendar.CONFLICT) else None,
+            **{key: getattr(cal, key) for key in rules.FIELDS}}
+
+
+def explanation_json(found: Explanation, tz: ZoneInfo) -> dict:
+    """GET /availability/explain: the verdict and every reason, times in the user's zone."""
+    def value(v):
+        return aware(v, tz).isoformat() if isinstance(v, datetime) else v
+
+    return {"start": found.start.astimezone(tz).isoformat(), "end": found.end.astimezone(tz).isoformat(),
+            "offered": found.offered, "summary": found.summary,
+            "reasons": [{"kind": r.kind, "text": r.text, "prevents": r.prevents,
+                         **{k: value(v) for k, v in r.details.items()}} for r in found.reasons]}
 
 
 def _entry(cal: RemoteCalendar) -> dict:
