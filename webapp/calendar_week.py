@@ -41,8 +41,8 @@ def appointment_item(a: Appointment) -> Item:
 
 
 def blocked_item(b: BlockedSlot) -> Item:
-    icloud = b.source == BlockedSlot.ICLOUD
-    return Item(b.id, "blocked_slot", "icloud" if icloud else "platform", b.title, b.start_utc, b.end_utc,
+    source = b.source if b.source in (BlockedSlot.ICLOUD, BlockedSlot.SUBSCRIPTION) else "platform"
+    return Item(b.id, "blocked_slot", source, b.title, b.start_utc, b.end_utc,
                 b.all_day, calendar=b.remote_calendar if b.remote_calendar_id else None, record=b)
 
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from ... import event_types
 from ...calendar_week import Item, blocked_item
 from ...models import Appointment, BlockedSlot, CalendarAccount, DateOverride, EventType, RemoteCalendar, User
+from ...subscriptions import Subscription
 from ...times import iso
 
 
@@ -61,8 +62,19 @@ def accounts_json(user: User) -> list[dict]:
                 for cal in account.calendars.order_by(RemoteCalendar.name, RemoteCalendar.id)
             ],
         }
-        for account in CalendarAccount.of(user)
+        for account in CalendarAccount.icloud_of(user)  # subscribed calendars: subscription_json
     ]
+
+
+def subscription_json(sub: Subscription) -> dict:
+    """A subscribed calendar: its address only masked, and the health of its last fetch."""
+    account, cal = sub.account, sub.calendar
+    return {
+        "id": account.id, "calendar_id": cal.id, "name": cal.name, "url": sub.masked_url,
+        "role": cal.role if cal.role == RemoteCalendar.CONFLICT else None,
+        "status": account.status, "last_synced_at": iso(account.last_synced_at), "last_error": account.last_error,
+        "next_sync_after": iso(account.next_sync_after),
+    }
 
 
 def _entry(cal: RemoteCalendar) -> dict:
