@@ -89,8 +89,12 @@ def parse_calendar_id(value: object) -> int:
 
 
 def calendars_by_account(user: User) -> list[tuple[CalendarAccount, list[RemoteCalendar]]]:
-    """The user's calendars grouped by account, for the Check for Conflicts checkboxes."""
+    """The user's calendars grouped by account, for the Check for Conflicts checkboxes; the subscribed
+    calendars together in one group (its account is the first of them), last."""
     groups: dict[int, tuple[CalendarAccount, list[RemoteCalendar]]] = {}
     for cal in calendars_of(user):
-        groups.setdefault(cal.account_id, (cal.account, []))[1].append(cal)
+        key = 0 if cal.account.provider == CalendarAccount.SUBSCRIPTION else cal.account_id
+        groups.setdefault(key, (cal.account, []))[1].append(cal)
+    if 0 in groups:
+        groups[0][1].sort(key=lambda cal: (cal.name.lower(), cal.id))
     return list(groups.values())

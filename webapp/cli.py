@@ -62,7 +62,9 @@ def sync_command(email: str | None) -> None:
         run = sync_account_now(account.id)
         what = f"subscribed calendar {account.calendars.get().name}" if account.is_subscription else account.email
         label = f"{what} ({account.owner.email})"
-        if run is None:
+        if run is None and account.is_subscription:
+            click.echo(f"{label}: not fetched: not checked for conflicts.")
+        elif run is None:
             failed = True
             click.echo(f"{label}: not synced: needs reconnecting with a new app-specific password.")
         elif run.error:

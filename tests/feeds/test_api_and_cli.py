@@ -52,6 +52,8 @@ def test_bad_bodies_and_addresses_answer_422_with_the_field(api):
 def test_flask_sync_fetches_every_feed_and_the_scheduler_picks_feed_accounts(app, api, feed_server, runner):
     feed_server.write("holidays.ics", feed(MEETING))
     sub = api.post("/api/v1/subscriptions", json={"name": "Holidays", "url": feed_server.url("holidays.ics")}).json
+    result = runner.invoke(args=["sync"])
+    assert result.exit_code == 0 and "Holidays (ada@example.com): not fetched: not checked for conflicts" in result.output
     api.put("/api/v1/calendar-configuration", json={"primary_calendar_id": None,
                                                       "conflict_calendar_ids": [sub["calendar_id"]]})
     with app.app_context():
@@ -65,3 +67,13 @@ def test_flask_sync_fetches_every_feed_and_the_scheduler_picks_feed_accounts(app
     assert result.exit_code == 1 and "Holidays (ada@example.com): failed: The address gives a web page" in result.output
     with app.app_context():
         assert CalendarAccount.get_by_id(sub["id"]).status == CalendarAccount.ERROR
+
+
+def test_the_conflicts_form_lists_every_subscribed_calendar_in_one_group_by_name(app, api, feed_server,
+                                                                                 owner_client):
+    feed_server.write("a.ics", feed(MEETING))
+    for name, path in (("Zoo club", "a.ics"), ("Art school", "a.ics?second")):
+        assert api.post("/api/v1/subscriptions", json={"name": name, "url": feed_server.url(path)}).status_code == 201
+    page = owner_client.get("/settings/profile/calendar-configuration/conflicts/edit").get_data(as_text=True)
+    assert page.count("<legend>Subscribed calendar") == 1
+    assert page.index("Art school") < page.index("Zoo club")
