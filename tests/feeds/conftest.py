@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 import ssl
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,16 +34,15 @@ def feed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FeedServer
 
 
 def _self_signed(folder: Path) -> tuple[Path, Path]:
-    """A certificate for localhost and 127.0.0.1 (its own CA), made here: no file from outside."""
+    """A certificate for `localhost` (its own CA), made here: no file from outside."""
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
     now = dt.datetime.now(dt.timezone.utc)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
             .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
             .not_valid_after(now + dt.timedelta(days=2))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
-                                                        x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                           critical=False)
+            # the name only, no IP address: connected to 127.0.0.1, it verifies only if checked for the name
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
             .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
             .sign(key, hashes.SHA256()))
     cert_path, key_path = folder / "cert.pem", folder / "key.pem"

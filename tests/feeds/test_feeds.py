@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import pytest
 
@@ -28,8 +28,8 @@ def _check_for_conflicts(api, *calendar_ids: int) -> None:
     assert answer.status_code == 200, answer.json
 
 
-def _sync(api, sub: dict) -> dict:
-    """Sync now, then the subscription as the API shows it."""
+def _shown(api, sub: dict) -> dict:
+    """The subscription as the API shows it."""
     return next(s for s in api.get("/api/v1/subscriptions").json if s["id"] == sub["id"])
 
 
@@ -130,7 +130,7 @@ def test_recurrences_all_day_free_and_cancelled_events_mean_what_they_mean_in_ca
     start = at(DAY, 8)
     weekly = event("series@feed", start, start + timedelta(hours=1), "Weekly", "RRULE:FREQ=WEEKLY;COUNT=3\r\n")
     moved = event("series@feed", start + timedelta(days=7, hours=2), start + timedelta(days=7, hours=3), "Moved",
-                  f"RECURRENCE-ID:{(start + timedelta(days=7)).astimezone(BERLIN_UTC).strftime('%Y%m%dT%H%M%SZ')}\r\n")
+                  f"RECURRENCE-ID:{(start + timedelta(days=7)).astimezone(timezone.utc).strftime('%Y%m%dT%H%M%SZ')}\r\n")
     free = event("free@feed", at(DAY, 10), at(DAY, 11), "Free", "TRANSP:TRANSPARENT\r\n")
     cancelled = event("gone@feed", at(DAY, 12), at(DAY, 13), "Gone", "STATUS:CANCELLED\r\n")
     day_two = DAY + timedelta(days=1)
@@ -142,9 +142,6 @@ def test_recurrences_all_day_free_and_cancelled_events_mean_what_they_mean_in_ca
     with app.app_context():
         slots = sorted((b.title, b.all_day) for b in BlockedSlot.select())
     assert slots == [("Holiday", True), ("Moved", False), ("Weekly", False), ("Weekly", False)]
-
-
-BERLIN_UTC = __import__("datetime").timezone.utc
 
 
 @pytest.mark.parametrize(("behaviour", "words"), [
@@ -161,7 +158,7 @@ def test_a_bad_feed_gives_words_on_the_card_and_backs_off(app, api, subscribed, 
     answer = _sync_now(owner_client, subscribed)
     assert answer.status_code == 200
     assert words in answer.get_data(as_text=True)
-    shown = _sync(api, subscribed)
+    shown = _shown(api, subscribed)
     assert words in shown["last_error"] and shown["status"] == "error" and shown["next_sync_after"]
     assert 10 not in _free_hours(api)  # what was mirrored keeps blocking time
 
@@ -170,7 +167,7 @@ def test_a_feed_larger_than_the_cap_is_refused_while_reading(app, api, subscribe
     app.config["FEED_MAX_BYTES"] = 4096
     feed_server.write("school.ics", feed(*(event(f"e{i}@feed", at(DAY, 9), at(DAY, 10)) for i in range(100))))
     _sync_now(owner_client, subscribed)
-    assert "larger than" in _sync(api, subscribed)["last_error"]
+    assert "larger than" in _shown(api, subscribed)["last_error"]
     with app.app_context():
         assert BlockedSlot.select().count() == 2
 
@@ -187,13 +184,12 @@ def test_private_addresses_are_refused_when_added_and_at_every_fetch_without_the
     before = len(feed_server.seen)
     _sync_now(owner_client, subscribed)  # added while allowed; refused at the next fetch
     assert len(feed_server.seen) == before
-    assert "loopback" in _sync(api, subscribed)["last_error"]
+    assert "loopback" in _shown(api, subscribed)["last_error"]
 
 
-def test_a_redirect_to_a_private_address_is_checked_again(app, api, feed_server, owner_client):
+def test_private_and_link_local_addresses_get_no_request_and_each_redirect_hop_is_resolved_again(app, feed_server):
     from webapp.feeds import Fetcher, Refused
 
-    app.config["ALLOW_PRIVATE_FEEDS"] = False
     fetcher = Fetcher(timeout=2, max_bytes=10_000, allow_private=False)
     with pytest.raises(Refused, match="private network"):
         fetcher.get("http://10.0.0.1/feed.ics")
@@ -242,3 +238,13 @@ def test_the_feed_address_never_appears_in_full_in_pages_api_or_logs(app, api, o
         account = CalendarAccount.get_by_id(sub["id"])
         assert "s3cr3t" not in account.password_encrypted and "s3cr3t" not in account.email
         assert "s3cr3t" not in RemoteCalendar.get_by_id(sub["calendar_id"]).url
+
+
+def test_a_feed_chosen_again_after_being_unchecked_is_fetched_whole(app, api, subscribed, feed_server):
+    _check_for_conflicts(api)  # unchecked: its mirror is forgotten
+    with app.app_context():
+        assert BlockedSlot.select().count() == 0
+    _check_for_conflicts(api, subscribed["calendar_id"])
+    last = feed_server.requests_to("school.ics")[-1]
+    assert last.status == 200 and "If-None-Match" not in last.headers  # no 304 onto an empty mirror
+    assert 10 not in _free_hours(api)
