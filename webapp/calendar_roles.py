@@ -1,5 +1,7 @@
 """Primary Calendar and Check for Conflicts: which of a user's iCloud calendars are read, and written to.
 
+Subscribed calendars (ICS feeds) can be checked for conflicts, never be the Primary Calendar.
+
 The rules live here, shared by the Calendar Configuration page and PUT /api/v1/calendar-configuration.
 """
 from __future__ import annotations
@@ -17,12 +19,12 @@ class ConfigurationRefused(ValueError):
 
 
 def calendars_of(user: User):
-    """Every RemoteCalendar of the user's accounts, grouped by account e-mail then name."""
+    """Every RemoteCalendar of the user's accounts, grouped by account e-mail then name (subscribed calendars last)."""
     return (
         RemoteCalendar.select(RemoteCalendar, CalendarAccount)
         .join(CalendarAccount)
         .where(CalendarAccount.owner == user)
-        .order_by(CalendarAccount.email, RemoteCalendar.name, RemoteCalendar.id)
+        .order_by(CalendarAccount.provider, CalendarAccount.email, RemoteCalendar.name, RemoteCalendar.id)
     )
 
 
@@ -55,6 +57,11 @@ def configure_calendars(user: User, primary_id: int | None, conflict_ids: Iterab
         raise ConfigurationRefused(
             "You can only choose calendars of your own connected iCloud accounts. Nothing was changed."
         )
+    if primary_id is not None and mine[primary_id].account.provider == CalendarAccount.SUBSCRIPTION:
+        raise ConfigurationRefused(
+            "A subscribed calendar is only read: it can be checked for conflicts but cannot be the Primary "
+            "Calendar. Nothing was changed."
+        )
     changed: set[int] = set()
     with database.atomic():
         for cal in mine.values():
@@ -82,8 +89,12 @@ def parse_calendar_id(value: object) -> int:
 
 
 def calendars_by_account(user: User) -> list[tuple[CalendarAccount, list[RemoteCalendar]]]:
-    """The user's calendars grouped by account, for the Check for Conflicts checkboxes."""
+    """The user's calendars grouped by account, for the Check for Conflicts checkboxes; the subscribed
+    calendars together in one group (its account is the first of them), last."""
     groups: dict[int, tuple[CalendarAccount, list[RemoteCalendar]]] = {}
     for cal in calendars_of(user):
-        groups.setdefault(cal.account_id, (cal.account, []))[1].append(cal)
+        key = 0 if cal.account.provider == CalendarAccount.SUBSCRIPTION else cal.account_id
+        groups.setdefault(key, (cal.account, []))[1].append(cal)
+    if 0 in groups:
+        groups[0][1].sort(key=lambda cal: (cal.name.lower(), cal.id))
     return list(groups.values())

@@ -47,10 +47,10 @@ def appointment_item(a: Appointment) -> Item:
 
 
 def blocked_item(b: BlockedSlot) -> Item:
-    icloud = b.source == BlockedSlot.ICLOUD
+    source = b.source if b.source in (BlockedSlot.ICLOUD, BlockedSlot.SUBSCRIPTION) else "platform"
     cal = b.remote_calendar if b.remote_calendar_id else None
     block = blocking(b.start_utc, b.end_utc, b.all_day, b.travel_minutes, b.tentative, rules_of(cal))
-    return Item(b.id, "blocked_slot", "icloud" if icloud else "platform", b.title, b.start_utc, b.end_utc,
+    return Item(b.id, "blocked_slot", source, b.title, b.start_utc, b.end_utc,
                 b.all_day, calendar=cal, record=b, travel_minutes=b.travel_minutes, tentative=b.tentative,
                 blocks=block.start is not None, why_not=block.why_not)
 

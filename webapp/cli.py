@@ -46,7 +46,7 @@ def api_token_command(email: str) -> None:
 @click.option("--email", default=None, help="Only the accounts of this user, or this iCloud account.")
 @with_appcontext
 def sync_command(email: str | None) -> None:
-    """Sync iCloud accounts now and print a summary per account (waits for a sync already running)."""
+    """Sync iCloud accounts and subscribed calendars now, a summary for each (waits for a sync already running)."""
     from .models import CalendarAccount
     from .sync import sync_account_now
 
@@ -60,8 +60,11 @@ def sync_command(email: str | None) -> None:
     failed = False
     for account in accounts:
         run = sync_account_now(account.id)
-        label = f"{account.email} ({account.owner.email})"
-        if run is None:
+        what = f"subscribed calendar {account.calendars.get().name}" if account.is_subscription else account.email
+        label = f"{what} ({account.owner.email})"
+        if run is None and account.is_subscription:
+            click.echo(f"{label}: not fetched: not checked for conflicts.")
+        elif run is None:
             failed = True
             click.echo(f"{label}: not synced: needs reconnecting with a new app-specific password.")
         elif run.error:

@@ -18,6 +18,10 @@ DEFAULTS: dict[str, Any] = {
     "CALDAV_MAX_RESPONSE_BYTES": DEFAULT_MAX_RESPONSE_BYTES,  # one reply past this fails that calendar
     "SYNC_INTERVAL_SECONDS": 60,
     "SYNC_HORIZON_DAYS": 180,
+    # subscribed calendars (webapp.feeds)
+    "ALLOW_PRIVATE_FEEDS": False,  # fetch feeds on loopback, private and link-local addresses too
+    "FEED_MAX_BYTES": 10 * 1024 * 1024,
+    "FEED_TIMEOUT_SECONDS": 20,
     "SCHEDULER_ENABLED": False,
     "ALLOW_REGISTRATION": False,
     "SLOTWISE_ENCRYPTION_KEY": None,
@@ -56,6 +60,9 @@ ENV_SETTINGS: dict[str, type] = {
     "CALDAV_MAX_RESPONSE_BYTES": int,
     "SYNC_INTERVAL_SECONDS": int,
     "SYNC_HORIZON_DAYS": int,
+    "ALLOW_PRIVATE_FEEDS": bool,
+    "FEED_MAX_BYTES": int,
+    "FEED_TIMEOUT_SECONDS": float,
     "SCHEDULER_ENABLED": bool,
     "ALLOW_REGISTRATION": bool,
     "SLOTWISE_ENCRYPTION_KEY": str,

@@ -181,9 +181,21 @@ def _add_calendar_rules(migrator: SchemaMigrator) -> None:
     )
 
 
+def _add_feed_validators(migrator: SchemaMigrator) -> None:
+    """Subscribed calendars: the ETag and Last-Modified of a feed's last answer, for conditional GETs."""
+    from peewee import CharField
+    from playhouse.migrate import migrate
+
+    migrate(
+        migrator.add_column("remotecalendar", "http_etag", CharField(null=True, max_length=512)),
+        migrator.add_column("remotecalendar", "http_last_modified", CharField(null=True, max_length=128)),
+    )
+
+
 MIGRATIONS: list[Callable[[SchemaMigrator], None]] = [
     _add_remote_object_data, _add_booker_fields, _add_user_session_token, _add_event_types, _add_teams,
     _add_calendar_rules,
+    _add_feed_validators,
 ]
 
 

@@ -118,6 +118,10 @@ def test_make_demo_walkthrough_sign_in_week_booking_and_connect_by_hand(demo, pa
     account = page.get_by_role("article", name=f"iCloud account {demo.apple_id}")
     expect(account.get_by_text("Connected", exact=True)).to_be_visible()
     expect(account.get_by_text("Family", exact=True)).to_be_visible()
+    # the demo's subscribed calendar (served on loopback) was fetched and is checked for conflicts
+    school = page.get_by_role("article", name="Subscribed calendar School")
+    expect(school.get_by_text("Connected", exact=True)).to_be_visible()
+    expect(school.get_by_text("Checked for conflicts: its events block time.")).to_be_visible()
 
     assert csp_violations == []
 

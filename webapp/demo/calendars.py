@@ -3,6 +3,7 @@
 Robin's main Apple ID has Work (the Primary Calendar) and Home (Check for Conflicts): a weekly series
 that crosses the next daylight-saving change, an all-day event, a cancelled one, a free one and an
 event set in another time zone. A second Apple ID with a Family calendar is left for Connect by hand.
+Robin also subscribes to a school's calendar by link (`school_feed`, served by `feed_server.py`).
 """
 from __future__ import annotations
 
@@ -95,22 +96,34 @@ def demo_apple_ids(today: date) -> tuple[DemoAppleId, DemoAppleId]:
     return main, second
 
 
-def ics(event: DemoEvent) -> str:
+def ics(*events: DemoEvent) -> str:
+    """One VCALENDAR with these events (one for a CalDAV object; several for the demo's subscribed feed)."""
     cal = Calendar()
     cal.add("prodid", "-//Slotwise//demo//EN")
     cal.add("version", "2.0")
-    vevent = Event()
-    vevent.add("uid", f"{event.uid}@demo.slotwise")
-    vevent.add("dtstamp", datetime.now(timezone.utc))
-    vevent.add("summary", event.summary)
-    vevent.add("dtstart", event.start)
-    vevent.add("dtend", event.end)
-    if event.rrule:
-        vevent.add("rrule", event.rrule)
-    if event.status:
-        vevent.add("status", event.status)
-    if event.transparent:
-        vevent.add("transp", "TRANSPARENT")
-    cal.add_component(vevent)
+    for event in events:
+        vevent = Event()
+        vevent.add("uid", f"{event.uid}@demo.slotwise")
+        vevent.add("dtstamp", datetime.now(timezone.utc))
+        vevent.add("summary", event.summary)
+        vevent.add("dtstart", event.start)
+        vevent.add("dtend", event.end)
+        if event.rrule:
+            vevent.add("rrule", event.rrule)
+        if event.status:
+            vevent.add("status", event.status)
+        if event.transparent:
+            vevent.add("transp", "TRANSPARENT")
+        cal.add_component(vevent)
     cal.add_missing_timezones()
     return cal.to_ical().decode()
+
+
+def school_feed(today: date) -> list[DemoEvent]:
+    """The demo's subscribed calendar (a school timetable shared by link): an evening and a holiday."""
+    evening = today + timedelta(days=2)
+    holiday = today + timedelta(days=8)
+    return [
+        DemoEvent("demo-parents-evening", "Parents' evening", at(evening, 17), at(evening, 19)),
+        DemoEvent("demo-school-holiday", "School holiday", holiday, holiday + timedelta(days=1)),
+    ]

@@ -151,6 +151,7 @@ class Appointment(BaseModel):
 class BlockedSlot(BaseModel):
     MANUAL = "manual"
     ICLOUD = "icloud"
+    SUBSCRIPTION = "subscription"  # read from a subscribed calendar (an ICS feed)
 
     owner = ForeignKeyField(User, backref="blocked_slots", on_delete="CASCADE")
     source = CharField(default=MANUAL)

@@ -97,14 +97,21 @@ class Contact(BaseModel):
 
 
 class CalendarAccount(BaseModel):
-    """One connected iCloud account (Apple ID) of a user."""
+    """One connected iCloud account (Apple ID) of a user, or one subscribed calendar (an ICS feed).
+
+    A subscription (provider "subscription") holds exactly one RemoteCalendar, the feed; its address is a
+    secret kept encrypted in `password_encrypted`, and `email` is a random key that only keeps rows apart.
+    """
+
+    ICLOUD = "icloud"
+    SUBSCRIPTION = "subscription"
 
     CONNECTED = "connected"
     NEEDS_RECONNECT = "needs_reconnect"
     ERROR = "error"
 
     owner = ForeignKeyField(User, backref="calendar_accounts", on_delete="CASCADE")
-    provider = CharField(default="icloud")
+    provider = CharField(default=ICLOUD)
     email = CharField()
     password_encrypted = TextField(null=True)
     status = CharField(default=CONNECTED)
@@ -117,9 +124,19 @@ class CalendarAccount(BaseModel):
     class Meta:
         indexes = ((("owner", "provider", "email"), True),)
 
+    @property
+    def is_subscription(self) -> bool:
+        return self.provider == self.SUBSCRIPTION
+
     @classmethod
     def of(cls, user: User):
+        """Every account of the user, iCloud accounts and subscribed calendars alike."""
         return cls.select().where(cls.owner == user).order_by(cls.email)
+
+    @classmethod
+    def icloud_of(cls, user: User):
+        """The user's iCloud accounts only (the iCloud pages and /api/v1/accounts)."""
+        return cls.of(user).where(cls.provider == cls.ICLOUD)
 
 
 class RemoteCalendar(BaseModel):
@@ -142,6 +159,9 @@ class RemoteCalendar(BaseModel):
     all_day_events_block = BooleanField(default=True)
     travel_time_blocks = BooleanField(default=True)  # Apple's X-APPLE-TRAVEL-DURATION before an event
     tentative_blocks = BooleanField(default=True)  # invitations the account has not accepted
+    # A subscribed calendar's validators from its last answer, sent back for a conditional GET (schema 5).
+    http_etag = CharField(null=True, max_length=512)
+    http_last_modified = CharField(null=True, max_length=128)
     created_at = DateTimeField(default=utcnow)
 
     class Meta:

@@ -81,7 +81,8 @@ def request_push(appointment_id: int) -> None:
     Appointment.update(push_state=Appointment.PUSH_PENDING, updated_at=utcnow()).where(
         Appointment.id == appt.id
     ).execute()
-    ids = [a.id for a in CalendarAccount.select(CalendarAccount.id).where(CalendarAccount.owner == appt.owner_id)]
+    ids = [a.id for a in CalendarAccount.select(CalendarAccount.id).where(
+        CalendarAccount.owner == appt.owner_id, CalendarAccount.provider != CalendarAccount.SUBSCRIPTION)]
     if not ids:
         Appointment.update(push_state=Appointment.PUSH_NONE).where(Appointment.id == appt.id).execute()
         return

@@ -15,7 +15,7 @@ from flask import current_app
 from ..caldav_store import MULTIGET_MAX_HREFS, Forbidden, Listing, Store
 from ..calendars import ical, reading
 from ..db import database, insert_rows
-from ..models import Appointment, BlockedSlot, RemoteCalendar, RemoteObject, SyncRun, User, utcnow
+from ..models import Appointment, BlockedSlot, CalendarAccount, RemoteCalendar, RemoteObject, SyncRun, User, utcnow
 from ..times import zone_of
 from . import plan as core
 
@@ -49,8 +49,9 @@ _OBJECT_FIELDS = [RemoteObject.calendar, RemoteObject.href, RemoteObject.etag, R
 def _insert_slots(cal: RemoteCalendar, owner: User, slots: list[tuple[int, ical.Busy]]) -> None:
     """Blocked Slots for (RemoteObject id, occurrence) pairs, inserted in bulk."""
     now = utcnow()
+    source = BlockedSlot.SUBSCRIPTION if cal.account.provider == CalendarAccount.SUBSCRIPTION else BlockedSlot.ICLOUD
     rows = [
-        (owner.id, BlockedSlot.ICLOUD, cal.id, object_id, b.uid[:512], b.recurrence_id, b.start, b.end, b.all_day,
+        (owner.id, source, cal.id, object_id, b.uid[:512], b.recurrence_id, b.start, b.end, b.all_day,
          b.travel_minutes, b.tentative, b.title[:1024], now)
         for object_id, b in slots
     ]
@@ -146,12 +147,7 @@ def pull_calendar(store: Store, cal: RemoteCalendar, run: SyncRun, window: Windo
         fetched_hrefs.update(fetched.found)
         missing += fetched.missing
     with database.atomic():
-        for href in plan.delete:
-            obj = RemoteObject.get_or_none(RemoteObject.calendar == cal, RemoteObject.href == href)
-            if obj is not None:
-                BlockedSlot.delete().where(BlockedSlot.remote_object == obj).execute()
-                obj.delete_instance()
-                run.deleted += 1
+        _delete_objects(cal, plan.delete, run)
         for href, etag in plan.touch.items():
             obj, _ = RemoteObject.get_or_create(calendar=cal, href=href, defaults={"etag": etag})
             obj.etag, obj.uid, obj.data = etag, own_appts[href].event_uid, None
@@ -178,6 +174,59 @@ def pull_calendar(store: Store, cal: RemoteCalendar, run: SyncRun, window: Windo
         else:
             cal.sync_token = listing.token
         _extend_window(cal, owner, window, zone, skip=fetched_hrefs, own_uids=own_uids)
+        cal.synced_until = window.end
+        cal.save()
+
+
+def _delete_objects(cal: RemoteCalendar, hrefs: list[str], run: SyncRun) -> None:
+    for href in hrefs:
+        obj = RemoteObject.get_or_none(RemoteObject.calendar == cal, RemoteObject.href == href)
+        if obj is not None:
+            BlockedSlot.delete().where(BlockedSlot.remote_object == obj).execute()
+            obj.delete_instance()
+            run.deleted += 1
+
+
+# --- a source that hands over every object at once (a subscribed calendar) ------------------------
+
+
+def mirror_everything(cal: RemoteCalendar, run: SyncRun, window: Window, owner: User,
+                      objects: dict[str, tuple[str, str]]) -> bool:
+    """Mirror a calendar given whole (href → (etag, text)), with pull_calendar's plan, empty guard and readers.
+
+    Returns True when the answer was taken in full (the caller may then remember its validators); False
+    when a suddenly empty calendar waits for confirmation or an event is to be read once more.
+    """
+    zone = zone_of(owner)
+    local = dict(RemoteObject.select(RemoteObject.href, RemoteObject.etag).where(RemoteObject.calendar == cal).tuples())
+    listed = {href: etag for href, (etag, _) in objects.items()}
+    plan = core.plan_pull(local, listed, [], full=True, own={})
+    if plan.suspect_empty:
+        cal.empty_strikes += 1
+        if not core.empty_confirmed(cal.empty_strikes):
+            cal.save()
+            run.add_warning(f"{cal.name}: the feed suddenly lists no events (it had {len(local)}); kept them "
+                            "until the next fetch confirms the calendar is really empty.")
+            return False
+    else:
+        cal.empty_strikes = 0
+    own_uids = _own_uids(owner)  # the owner's own appointments in a published calendar never block twice
+    with database.atomic():
+        retry = _store_objects(cal, {href: objects[href] for href in plan.fetch}, listed, owner, run, window, zone,
+                               own_uids)
+        _delete_objects(cal, plan.delete, run)
+        _extend_window(cal, owner, window, zone, skip=set(plan.fetch), own_uids=own_uids)
+        cal.synced_until = window.end
+        cal.save()
+    return not retry
+
+
+def mirror_unchanged(cal: RemoteCalendar, window: Window, owner: User) -> None:
+    """The source answered "unchanged": only re-expand the stored objects when the window moved."""
+    if not _window_moved(cal, window):
+        return
+    with database.atomic():
+        _extend_window(cal, owner, window, zone_of(owner), skip=set(), own_uids=_own_uids(owner))
         cal.synced_until = window.end
         cal.save()
 

@@ -12,13 +12,18 @@ from flask import current_app
 
 from ..caldav_store import BadCredentials, HostNotAllowed, NotFound, RateLimited, ResponseTooLarge, Store, StoreError
 from ..crypto import SecretUnreadable, decrypt
+from ..feeds import FeedError
+from ..feeds import RateLimited as FeedRateLimited
 from ..models import CalendarAccount, SyncRun, utcnow
 from . import plan
+from .feed import fetcher_for_app, pull_feed
 from .pull import forget_calendar, pull_calendar, sync_window
 from .push import push_appointments
 
 log = logging.getLogger(__name__)
 
+FEED_UNREADABLE = ("The encryption key of this Slotwise server changed, so the saved address of this subscribed "
+                   "calendar can no longer be read. Remove it and add it again.")
 PASSWORD_UNREADABLE = ("The encryption key of this Slotwise server changed, so the saved app-specific password "
                        "can no longer be read. Reconnect the account with an app-specific password.")
 
@@ -103,13 +108,18 @@ def _back_off(account: CalendarAccount, message: str, now: datetime, retry_after
     mark_error(account, message, retry_at=now + timedelta(seconds=wait))
 
 
-def _retry_after(exc: RateLimited) -> tuple[float | None, str]:
-    """The server's Retry-After, held to the back-off cap (a server may send any number), and the words."""
-    wait = exc.retry_after
+def _capped(wait: float | None) -> float | None:
+    """A server's Retry-After held to the back-off cap (a server may send any number); None when unusable."""
     if wait is not None and wait >= plan.BACKOFF_CAP_SECONDS:
-        wait = plan.BACKOFF_CAP_SECONDS
-    elif wait is not None and not wait > 0:  # zero, negative or NaN: back off as if none was given
-        wait = None
+        return plan.BACKOFF_CAP_SECONDS
+    if wait is not None and not wait > 0:  # zero, negative or NaN: back off as if none was given
+        return None
+    return wait
+
+
+def _retry_after(exc: RateLimited) -> tuple[float | None, str]:
+    """The server's Retry-After, held to the back-off cap, and the words."""
+    wait = _capped(exc.retry_after)
     return wait, str(exc) if wait == exc.retry_after else str(RateLimited(retry_after=wait))
 
 
@@ -121,6 +131,8 @@ def sync_account(account_id: int, *, pull: bool = True, push: bool = True) -> Sy
     account = CalendarAccount.get_or_none(CalendarAccount.id == account_id)
     if account is None or account.status == CalendarAccount.NEEDS_RECONNECT or not account.password_encrypted:
         return None
+    if account.provider == CalendarAccount.SUBSCRIPTION:
+        return _sync_feed(account) if pull else None  # a feed has nothing to push
     now = utcnow()
     run = SyncRun.create(account=account, started_at=now)
     store: Store | None = None
@@ -170,6 +182,43 @@ def sync_account(account_id: int, *, pull: bool = True, push: bool = True) -> Sy
         if store is not None:
             run.requests += store.requests
             store.close()
+        run.finished_at = utcnow()
+        run.save()
+    return run
+
+
+def _sync_feed(account: CalendarAccount) -> SyncRun | None:
+    """Fetch a subscribed calendar now (the caller holds its lock). None while it is not checked for conflicts."""
+    cal = account.calendars.first()
+    if cal is None:
+        return None
+    if not cal.is_read:
+        if cal.synced_until or cal.objects.exists():
+            forget_calendar(cal)
+        return None
+    now = utcnow()
+    run = SyncRun.create(account=account, started_at=now)
+    fetcher = fetcher_for_app()
+    try:
+        pull_feed(fetcher, decrypt(account.password_encrypted), cal, run, sync_window(now), account.owner)
+    except SecretUnreadable:
+        run.error = FEED_UNREADABLE
+        _back_off(account, run.error, now)
+    except FeedRateLimited as exc:
+        wait = _capped(exc.retry_after)
+        run.error = str(exc)
+        _back_off(account, run.error, now, retry_after=wait)
+    except FeedError as exc:
+        run.error = str(exc)
+        _back_off(account, run.error, now)
+    except Exception as exc:  # a bug must not kill the scheduler thread; logged in full (never the address)
+        log.exception("fetch of subscribed calendar %s failed", account.id)
+        run.error = f"The fetch stopped on an unexpected error ({type(exc).__name__}); it will be tried again."
+        _back_off(account, run.error, now)
+    else:
+        mark_ok(account, synced_at=utcnow())
+    finally:
+        run.requests += fetcher.requests
         run.finished_at = utcnow()
         run.save()
     return run

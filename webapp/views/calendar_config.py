@@ -33,7 +33,7 @@ def _primary(editing: bool = False, error: str | None = None, status: int = 200,
         primary=primary,
         editing=editing,
         error=error,
-        accounts=list(CalendarAccount.of(current_user)),
+        accounts=list(CalendarAccount.icloud_of(current_user)),  # never a subscribed calendar
         account=account,
         calendars=_calendars_of(account),
     ), status

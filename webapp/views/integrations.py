@@ -1,4 +1,7 @@
-"""My Profile → Integrations: connect, reconnect, sync and disconnect iCloud Calendar accounts."""
+"""My Profile → Integrations: connect, reconnect, sync and disconnect iCloud Calendar accounts.
+
+The page also holds the Subscribed calendar section, whose routes are in `subscriptions.py`.
+"""
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
@@ -7,26 +10,28 @@ from flask_login import current_user, login_required
 from .. import accounts, htmx, sync
 from ..caldav_store import StoreError
 from ..models import CalendarAccount
+from ..subscriptions import subscriptions_of
 
 bp = Blueprint("integrations", __name__, url_prefix="/settings/profile/integrations")
 
 
 def _own_account(account_id: int) -> CalendarAccount:
     account = accounts.account_of(current_user, account_id)
-    if account is None:
+    if account is None or account.provider != CalendarAccount.ICLOUD:
         abort(404, "There is no such iCloud account among yours.")
     return account
 
 
 def _icloud_section(**extra):
-    return render_template("profile/_icloud.html", accounts=list(CalendarAccount.of(current_user)), **extra)
+    return render_template("profile/_icloud.html", accounts=list(CalendarAccount.icloud_of(current_user)), **extra)
 
 
 @bp.get("")
 @login_required
 def index():
     return render_template("profile/integrations.html", tab="integrations",
-                           accounts=list(CalendarAccount.of(current_user)))
+                           accounts=list(CalendarAccount.icloud_of(current_user)),
+                           subscriptions=subscriptions_of(current_user))
 
 
 @bp.get("/icloud")

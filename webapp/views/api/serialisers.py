@@ -12,6 +12,7 @@ from ...calendar_week import Item, blocked_item
 from ...calendars import rules
 from ...calendars.explain import Explanation
 from ...models import Appointment, BlockedSlot, CalendarAccount, DateOverride, EventType, RemoteCalendar, User
+from ...subscriptions import Subscription
 from ...times import aware, iso
 
 
@@ -61,7 +62,7 @@ def accounts_json(user: User) -> list[dict]:
             "last_synced_at": iso(account.last_synced_at),
             "calendars": [calendar_json(cal) for cal in account.calendars.order_by(RemoteCalendar.name, RemoteCalendar.id)],
         }
-        for account in CalendarAccount.of(user)
+        for account in CalendarAccount.icloud_of(user)  # subscribed calendars: subscription_json
     ]
 
 
@@ -81,6 +82,17 @@ def explanation_json(found: Explanation, tz: ZoneInfo) -> dict:
             "offered": found.offered, "summary": found.summary,
             "reasons": [{"kind": r.kind, "text": r.text, "prevents": r.prevents,
                          **{k: value(v) for k, v in r.details.items()}} for r in found.reasons]}
+
+
+def subscription_json(sub: Subscription) -> dict:
+    """A subscribed calendar: its address only masked, and the health of its last fetch."""
+    account, cal = sub.account, sub.calendar
+    return {
+        "id": account.id, "calendar_id": cal.id, "name": cal.name, "url": sub.masked_url,
+        "role": cal.role if cal.role == RemoteCalendar.CONFLICT else None,
+        "status": account.status, "last_synced_at": iso(account.last_synced_at), "last_error": account.last_error,
+        "next_sync_after": iso(account.next_sync_after),
+    }
 
 
 def _entry(cal: RemoteCalendar) -> dict:
