@@ -18,6 +18,8 @@ DEFAULTS: dict[str, Any] = {
     "CALDAV_MAX_RESPONSE_BYTES": DEFAULT_MAX_RESPONSE_BYTES,  # one reply past this fails that calendar
     "SYNC_INTERVAL_SECONDS": 60,
     "SYNC_HORIZON_DAYS": 180,
+    "JIT_CHECK_BUDGET_MS": 1500,  # how long a booking waits for the check of the owner's calendars
+    "FAIL_CLOSED_AFTER_MINUTES": None,  # None: off; else no public times while a calendar is that stale
     "SCHEDULER_ENABLED": False,
     "ALLOW_REGISTRATION": False,
     "SLOTWISE_ENCRYPTION_KEY": None,
@@ -56,6 +58,8 @@ ENV_SETTINGS: dict[str, type] = {
     "CALDAV_MAX_RESPONSE_BYTES": int,
     "SYNC_INTERVAL_SECONDS": int,
     "SYNC_HORIZON_DAYS": int,
+    "JIT_CHECK_BUDGET_MS": int,
+    "FAIL_CLOSED_AFTER_MINUTES": float,
     "SCHEDULER_ENABLED": bool,
     "ALLOW_REGISTRATION": bool,
     "SLOTWISE_ENCRYPTION_KEY": str,

@@ -127,8 +127,21 @@ def _add_event_types(migrator: SchemaMigrator) -> None:
         Appointment.update(event_type=kind).where(Appointment.owner == user).execute()
 
 
+def _add_sync_health(migrator: SchemaMigrator) -> None:
+    """SyncRun.kind (a periodic sync or the check before a booking) and each read calendar's health."""
+    from peewee import CharField, DateTimeField, IntegerField, TextField
+    from playhouse.migrate import migrate
+
+    migrate(
+        migrator.add_column("syncrun", "kind", CharField(default="sync", max_length=16)),
+        migrator.add_column("remotecalendar", "last_success_at", DateTimeField(null=True)),
+        migrator.add_column("remotecalendar", "last_requests", IntegerField(null=True)),
+        migrator.add_column("remotecalendar", "last_error", TextField(null=True)),
+    )
+
+
 MIGRATIONS: list[Callable[[SchemaMigrator], None]] = [
-    _add_remote_object_data, _add_booker_fields, _add_user_session_token, _add_event_types,
+    _add_remote_object_data, _add_booker_fields, _add_user_session_token, _add_event_types, _add_sync_health,
 ]
 
 

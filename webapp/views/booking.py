@@ -18,7 +18,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from .. import appointments as svc
 from .. import event_types, htmx
 from ..bookers import Booker
-from ..htmx import FORM_ERRORS, is_partial
+from ..htmx import FORM_ERRORS, TAKEN, is_partial
 from ..mail.tokens import token_for
 from ..models import Appointment, EventType, User
 from ..times import UTC, BadTime, aware, is_zone, parse_day, parse_instant, zone_named, zone_names, zone_of
@@ -120,8 +120,9 @@ def _form(owner: User, kind: EventType, tz: ZoneInfo, start: datetime, form: dic
                    end=(start + timedelta(minutes=kind.duration_minutes)).astimezone(tz),
                    owner_start=start.astimezone(zone_of(owner)), form=form, errors=errors)
     if is_partial():
-        # htmx swaps a 422 in like a 200 (base.html), not a 429
-        return render_template("booking/_form.html", **context), FORM_ERRORS if errors else 200
+        # htmx swaps a 422 and a 409 in like a 200 (base.html), not a 429
+        swapped = TAKEN if status == TAKEN else FORM_ERRORS
+        return render_template("booking/_form.html", **context), swapped if errors else 200
     return render_template("booking/form_page.html", **context), status
 
 
@@ -152,6 +153,7 @@ def book(slug: str):
     form = {"name": request.form.get("name", "").strip()[:200], "email": request.form.get("email", "").strip(),
             "note": request.form.get("note", "").strip()[:2000]}
     errors = svc.contact_problems(form["name"], form["email"], required=True)
+    status = FORM_ERRORS
     if not errors:
         try:
             appointment = svc.create_appointment(
@@ -159,12 +161,12 @@ def book(slug: str):
                 public=True, event_type=kind,
                 booker=Booker(note=form["note"], timezone=tz.key, address=request.remote_addr))
         except svc.SlotTaken as exc:
-            errors["slot"] = str(exc)
+            errors["slot"], status = str(exc), TAKEN
         except svc.BookingError as exc:
             errors[exc.field if exc.field in ("name", "email", "limit") else "slot"] = str(exc)
     if errors:
         # a form with errors answers 422; too many bookings is a rate limit (429) on the plain-form path
-        return _form(owner, kind, tz, start, form, errors, 429 if "limit" in errors else FORM_ERRORS)
+        return _form(owner, kind, tz, start, form, errors, 429 if "limit" in errors else status)
     target = url_for("booking.confirmed", slug=slug, ref=appointment.uuid, tz=tz.key)
     if is_partial():
         return htmx.redirect(target)
