@@ -101,23 +101,40 @@ def health_of(user: User) -> list[CalendarHealth]:
     return [calendar_health(cal, now) for cal in read_calendars(user)]
 
 
+def account_health(account: CalendarAccount) -> list[CalendarHealth]:
+    """The health rows of one account's calendars that block time (the panel on its card)."""
+    now = utcnow()
+    calendars = account.calendars.where(RemoteCalendar.role.in_([RemoteCalendar.PRIMARY, RemoteCalendar.CONFLICT]))
+    return [calendar_health(cal, now) for cal in calendars.order_by(RemoteCalendar.name, RemoteCalendar.id)]
+
+
+def _span(seconds: int) -> str:
+    if seconds < 3600:
+        return f"{max(1, seconds // 60)} min"
+    if seconds < 48 * 3600:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 86400} days"
+
+
 def age_words(seconds: int | None) -> str:
     """"4 min ago" for the panel."""
     if seconds is None:
         return "never"
-    if seconds < 60:
-        return "just now"
-    if seconds < 3600:
-        return f"{seconds // 60} min ago"
-    if seconds < 48 * 3600:
-        return f"{seconds // 3600} h ago"
-    return f"{seconds // 86400} days ago"
+    return "just now" if seconds < 60 else f"{_span(seconds)} ago"
+
+
+def next_words(when: datetime | None, now: datetime | None = None) -> str:
+    """"in 3 min" for the panel; a reconnect has no next try."""
+    if when is None:
+        return "after you reconnect the account"
+    seconds = int((when - (now or utcnow())).total_seconds())
+    return "now" if seconds < 60 else f"in {_span(seconds)}"
 
 
 # --- FAIL_CLOSED_AFTER_MINUTES -------------------------------------------------------------------
 
 
-UNAVAILABLE = ("Booking is temporarily unavailable: this calendar cannot be checked right now. "
+UNAVAILABLE = ("Booking is temporarily unavailable while this calendar is brought up to date. "
                "Please try again a little later.")
 
 

@@ -21,6 +21,7 @@ from ..bookers import Booker
 from ..htmx import FORM_ERRORS, TAKEN, is_partial
 from ..mail.tokens import token_for
 from ..models import Appointment, EventType, User
+from ..sync import health
 from ..times import UTC, BadTime, aware, is_zone, parse_day, parse_instant, zone_named, zone_names, zone_of
 
 bp = Blueprint("booking", __name__, url_prefix="/book")
@@ -59,7 +60,12 @@ def _kind(owner: User, type_slug: str | None = None) -> EventType:
 
 def _picker(owner: User, kind: EventType, several: bool):
     return render_template("booking/page.html", owner=owner, zones=zone_names(), kind=kind, several=several,
-                           duration=kind.duration_minutes)
+                           duration=kind.duration_minutes, closed=health.is_closed(owner))
+
+
+def _offered(owner: User, start: datetime, end: datetime, kind: EventType) -> list[datetime]:
+    """The slots the public pages offer: none while a calendar of the owner is stale (fail closed)."""
+    return [] if health.is_closed(owner) else svc.slots_for(owner, start, end, event_type=kind)
 
 
 @bp.get("/<slug>")
@@ -89,7 +95,7 @@ def month(slug: str):
     days_in = cal.monthrange(first.year, first.month)[1]
     window = (datetime.combine(first, time(0), tzinfo=tz),
               datetime.combine(first + timedelta(days=days_in), time(0), tzinfo=tz))
-    open_days = {s.astimezone(tz).date() for s in svc.slots_for(owner, *window, event_type=kind)}
+    open_days = {s.astimezone(tz).date() for s in _offered(owner, *window, kind)}
     weeks = cal.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
     prev_month = (first - timedelta(days=1)).replace(day=1)
     next_month = (first + timedelta(days=days_in))
@@ -110,7 +116,7 @@ def slots(slug: str):
     if day is None:
         return render_template("booking/_slots.html", owner=owner, kind=kind, day=None, slots=[], tz=tz.key)
     window = (datetime.combine(day, time(0), tzinfo=tz), datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz))
-    found = [s.astimezone(tz) for s in svc.slots_for(owner, *window, event_type=kind)]
+    found = [s.astimezone(tz) for s in _offered(owner, *window, kind)]
     return render_template("booking/_slots.html", owner=owner, kind=kind, day=day, slots=found, tz=tz.key)
 
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from ... import event_types
 from ...calendar_week import Item, blocked_item
 from ...models import Appointment, BlockedSlot, CalendarAccount, DateOverride, EventType, RemoteCalendar, User
+from ...sync.health import CalendarHealth
 from ...times import iso
 
 
@@ -63,6 +64,22 @@ def accounts_json(user: User) -> list[dict]:
         }
         for account in CalendarAccount.of(user)
     ]
+
+
+def sync_health_json(row: CalendarHealth) -> dict:
+    """One calendar's sync health (GET /api/v1/sync-health)."""
+    account, cal = row.account, row.calendar
+    return {
+        "account": {"id": account.id, "email": account.email, "provider": account.provider, "status": account.status},
+        "calendar": {"id": cal.id, "name": cal.name},
+        "role": cal.role,
+        "last_success_at": iso(row.last_success_at),
+        "age_seconds": row.age_seconds,
+        "objects": row.objects,
+        "last_run_requests": row.last_run_requests,
+        "last_error": row.last_error,
+        "next_try_at": iso(row.next_try_at),
+    }
 
 
 def _entry(cal: RemoteCalendar) -> dict:
