@@ -7,7 +7,7 @@ under the account's lock, so a check and a periodic sync never run on one accoun
 own re-check, inside its transaction, then sees the calendar as it is now.
 
 Each account is read in a thread of its own (own app context and database connection), and the booking
-waits at most JIT_CHECK_BUDGET_MS for all of them: an account that has not answered by then is left to
+waits at most JIT_CHECK_BUDGET_MS for all of them (0 turns the check off): an account that has not answered by then is left to
 finish on its own (it still applies what it reads) and the booking goes on from the mirror; its SyncRun
 (kind "check") says so. A check never fails a booking: its errors are the SyncRun's and the account's,
 as a periodic sync's are (a refused password marks the account Needs reconnect). Accounts waiting for a
@@ -74,10 +74,10 @@ def check_before_booking(users: Iterable[User], budget_ms: int | None = None) ->
     """
     check = Check(started_at=utcnow())
     try:
-        accounts = accounts_to_check(users)
+        budget = configured_budget_ms() if budget_ms is None else int(budget_ms)
+        accounts = accounts_to_check(users) if budget > 0 else []  # 0: no check, book from the mirror
         if not accounts:
             return check
-        budget = configured_budget_ms() if budget_ms is None else int(budget_ms)
         app = current_app._get_current_object()
         check.runs = [SyncRun.create(account=a, kind=SyncRun.CHECK, started_at=check.started_at) for a in accounts]
         threads = [in_background(app, f"slotwise-check-{run.account_id}", _read, run) for run in check.runs]
