@@ -10,7 +10,7 @@ import pytest
 
 from tests.calendar.conftest import BERLIN, HX, api, at, day, owner, owner_client, token  # noqa: F401
 from tests.conftest import APP_PASSWORD
-from tests.sync.conftest import ICLOUD_USER, vevent
+from tests.sync.conftest import ICLOUD_USER, vevent  # noqa: F401  (ICLOUD_USER: for the tests)
 from webapp.models import BlockedSlot, SyncRun, User
 
 

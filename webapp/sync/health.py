@@ -128,7 +128,9 @@ def next_words(when: datetime | None, now: datetime | None = None) -> str:
     if when is None:
         return "after you reconnect the account"
     seconds = int((when - (now or utcnow())).total_seconds())
-    return "now" if seconds < 60 else f"in {_span(seconds)}"
+    if seconds <= 0:
+        return "now"
+    return "in less than a minute" if seconds < 60 else f"in {_span(seconds)}"
 
 
 # --- FAIL_CLOSED_AFTER_MINUTES -------------------------------------------------------------------
