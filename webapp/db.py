@@ -138,6 +138,12 @@ def _add_sync_health(migrator: SchemaMigrator) -> None:
         migrator.add_column("remotecalendar", "last_requests", IntegerField(null=True)),
         migrator.add_column("remotecalendar", "last_error", TextField(null=True)),
     )
+    # A read calendar of a connected account was read by the account's last sync: start from that, so
+    # FAIL_CLOSED_AFTER_MINUTES does not close booking pages on the upgrade.
+    database.execute_sql(
+        "UPDATE remotecalendar SET last_success_at = (SELECT last_synced_at FROM calendaraccount"
+        " WHERE calendaraccount.id = remotecalendar.account_id AND calendaraccount.status = 'connected')"
+        " WHERE role IN ('primary', 'conflict')")
 
 
 MIGRATIONS: list[Callable[[SchemaMigrator], None]] = [

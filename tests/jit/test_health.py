@@ -103,6 +103,8 @@ def test_the_migration_adds_the_health_columns_to_an_existing_database(app_confi
     fresh = create_app(app_config)
     with fresh.app_context():
         SyncRun.create(account=account.id, requests=1)
+        synced = utcnow().replace(microsecond=0)
+        CalendarAccount.update(last_synced_at=synced).execute()
     path = app_config["DATABASE_URL"].removeprefix("sqlite:///")
     with sqlite3.connect(path) as db:  # the database as the version before had it
         for table, column in [("syncrun", "kind"), ("remotecalendar", "last_success_at"),
@@ -113,4 +115,5 @@ def test_the_migration_adds_the_health_columns_to_an_existing_database(app_confi
         step(SchemaMigrator.from_database(database.obj))
         assert [r.kind for r in SyncRun.select()] == ["sync"]
         [cal] = RemoteCalendar.select()
-        assert cal.last_success_at is None and cal.last_requests is None and cal.last_error is None
+        assert cal.last_success_at == synced  # the account's last sync read it
+        assert cal.last_requests is None and cal.last_error is None
