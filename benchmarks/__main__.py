@@ -253,3 +253,5 @@ if __name__ == "__main__":
     main()
     from benchmarks import load  # the booking page under load (benchmarks/load.py)
     load.main()
+    from benchmarks import jit_check  # the check before a booking (benchmarks/jit_check.py)
+    jit_check.main()

@@ -22,6 +22,7 @@ from .db import database, is_sqlite
 from .ids import parse_number
 from .mail import outbox
 from .models import Appointment, BlockedSlot, Contact, EventType, User
+from .sync import health, jit
 from .times import UTC, naive_utc, utcnow, zone_of
 
 MAX_LENGTH = timedelta(days=31)
@@ -137,6 +138,7 @@ def create_appointment(user: User, start: datetime, end: datetime, title: str, c
     s, e = _check_times(start, end)
     title = (title or "").strip()[:255]
     kind = event_type or event_types.default_type(user)
+    check = _check_calendars(user, public)
     with _locked(user):
         wanted = public or (contact_name or "").strip() or (contact_email or "").strip()  # see contact_problems
         contact = contact_for(user, contact_name or "", contact_email or "") if wanted else None
@@ -151,7 +153,7 @@ def create_appointment(user: User, start: datetime, end: datetime, title: str, c
                                    "the end must be that long after the start.", "end")
             _require_offered(user, s, e, now, kind)
         elif overlaps(busy_intervals(user, s, e), s, e):
-            raise SlotTaken(BUSY)
+            raise SlotTaken(_busy_words(user, s, e, check))
         name = (contact_name or "").strip()[:255] or (contact.name if contact else "")
         appointment = Appointment.create(
             owner=user, contact=contact, event_type=kind,
@@ -162,6 +164,20 @@ def create_appointment(user: User, start: datetime, end: datetime, title: str, c
     sync.request_push(appointment.id)
     outbox.request_send()
     return appointment
+
+
+def _check_calendars(user: User, public: bool) -> jit.Check:
+    """The check of the owner's calendars before a booking (webapp.sync.jit); outside the transaction.
+    A booker is refused while a calendar that blocks time is stale (FAIL_CLOSED_AFTER_MINUTES)."""
+    check = jit.check_before_booking([user])
+    if public and health.is_closed(user):
+        raise BookingError(health.UNAVAILABLE, "slot")
+    return check
+
+
+def _busy_words(user: User, s: datetime, e: datetime, check: jit.Check) -> str:
+    """"just taken" when the check has just found what makes the time busy."""
+    return TAKEN if jit.newly_busy(user, s, e, check.started_at) else BUSY
 
 
 def _require_offered(user: User, s: datetime, e: datetime, now: datetime | None, kind: EventType) -> None:
@@ -178,12 +194,13 @@ def reschedule(appointment: Appointment, start: datetime, end: datetime, *, acto
     s, e = _check_times(start, end)
     if appointment.status != Appointment.BOOKED:
         raise BookingError("A cancelled appointment cannot be rescheduled.", "status")
+    check = _check_calendars(appointment.owner, actor == "booker")
     with _locked(appointment.owner):
         if actor == "booker":
             kind = appointment.event_type or event_types.default_type(appointment.owner)
             _require_offered(appointment.owner, s, e, now, kind)
         elif overlaps(busy_intervals(appointment.owner, s, e, exclude_appointment=appointment.id), s, e):
-            raise SlotTaken(BUSY)
+            raise SlotTaken(_busy_words(appointment.owner, s, e, check))
         appointment.start_utc, appointment.end_utc = s, e
         appointment.push_state = Appointment.PUSH_PENDING
         appointment.updated_at = utcnow()

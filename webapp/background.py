@@ -12,8 +12,9 @@ from .db import database
 log = logging.getLogger(__name__)
 
 
-def in_background(app: Flask, name: str, work: Callable[..., object], *args, **kwargs) -> None:
-    """Run `work(*args, **kwargs)` in a thread named `name`, with its own database connection."""
+def in_background(app: Flask, name: str, work: Callable[..., object], *args, **kwargs) -> threading.Thread:
+    """Run `work(*args, **kwargs)` in a thread named `name`, with its own database connection; returns the
+    started thread (a caller may wait for it)."""
     def target() -> None:
         with app.app_context():
             database.connect(reuse_if_open=True)
@@ -25,4 +26,6 @@ def in_background(app: Flask, name: str, work: Callable[..., object], *args, **k
                 if not database.is_closed():
                     database.close()
 
-    threading.Thread(target=target, name=name, daemon=True).start()
+    thread = threading.Thread(target=target, name=name, daemon=True)
+    thread.start()
+    return thread

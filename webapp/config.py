@@ -22,6 +22,8 @@ DEFAULTS: dict[str, Any] = {
     "ALLOW_PRIVATE_FEEDS": False,  # fetch feeds on loopback, private and link-local addresses too
     "FEED_MAX_BYTES": 10 * 1024 * 1024,
     "FEED_TIMEOUT_SECONDS": 20,
+    "JIT_CHECK_BUDGET_MS": 1500,  # how long a booking waits for the check of the owner's calendars
+    "FAIL_CLOSED_AFTER_MINUTES": None,  # None: off; else no public times while a calendar is that stale
     "SCHEDULER_ENABLED": False,
     "ALLOW_REGISTRATION": False,
     "SLOTWISE_ENCRYPTION_KEY": None,
@@ -63,6 +65,8 @@ ENV_SETTINGS: dict[str, type] = {
     "ALLOW_PRIVATE_FEEDS": bool,
     "FEED_MAX_BYTES": int,
     "FEED_TIMEOUT_SECONDS": float,
+    "JIT_CHECK_BUDGET_MS": int,
+    "FAIL_CLOSED_AFTER_MINUTES": float,
     "SCHEDULER_ENABLED": bool,
     "ALLOW_REGISTRATION": bool,
     "SLOTWISE_ENCRYPTION_KEY": str,

@@ -192,10 +192,30 @@ def _add_feed_validators(migrator: SchemaMigrator) -> None:
     )
 
 
+def _add_sync_health(migrator: SchemaMigrator) -> None:
+    """SyncRun.kind (a periodic sync or the check before a booking) and each read calendar's health."""
+    from peewee import CharField, DateTimeField, IntegerField, TextField
+    from playhouse.migrate import migrate
+
+    migrate(
+        migrator.add_column("syncrun", "kind", CharField(default="sync", max_length=16)),
+        migrator.add_column("remotecalendar", "last_success_at", DateTimeField(null=True)),
+        migrator.add_column("remotecalendar", "last_requests", IntegerField(null=True)),
+        migrator.add_column("remotecalendar", "last_error", TextField(null=True)),
+    )
+    # A read calendar of a connected account was read by the account's last sync: start from that, so
+    # FAIL_CLOSED_AFTER_MINUTES does not close booking pages on the upgrade.
+    database.execute_sql(
+        "UPDATE remotecalendar SET last_success_at = (SELECT last_synced_at FROM calendaraccount"
+        " WHERE calendaraccount.id = remotecalendar.account_id AND calendaraccount.status = 'connected')"
+        " WHERE role IN ('primary', 'conflict')")
+
+
 MIGRATIONS: list[Callable[[SchemaMigrator], None]] = [
     _add_remote_object_data, _add_booker_fields, _add_user_session_token, _add_event_types, _add_teams,
     _add_calendar_rules,
     _add_feed_validators,
+    _add_sync_health,
 ]
 
 

@@ -40,9 +40,13 @@ def css_color(value: str | None, default: str = "") -> str:
 
 def init_app(app: Flask) -> None:
     from . import accounts
+    from .sync import health
 
     app.add_template_filter(day, "day")
     app.add_template_filter(clock, "clock")
     app.add_template_filter(css_color, "css_color")
     app.add_template_filter(accounts.status_label, "status_label")
     app.add_template_filter(lambda account: accounts.last_synced_words(account.last_synced_at), "last_synced")
+    app.add_template_filter(health.account_health, "sync_health")
+    app.add_template_filter(health.age_words, "age_words")
+    app.add_template_filter(health.next_words, "next_words")

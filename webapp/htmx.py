@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, make_response, request
 
 FORM_ERRORS = 422  # the status of a form re-rendered with its messages
+TAKEN = 409  # the same, when the time asked for is no longer free (swapped in like a 422)
 
 
 def is_htmx() -> bool:

@@ -118,7 +118,7 @@ def test_a_time_that_is_not_offered_cannot_be_booked(client, owner, day, hour, m
     response = client.post(f"/book/{owner.booking_slug}",
                            data={"start": at(day, hour, minute).isoformat(), "name": "G", "email": "g@example.com",
                                  "csrf_token": csrf})
-    assert response.status_code == 422  # a form with errors, like every other form
+    assert response.status_code == 409  # the form with its message; 409: the time is not free
 
 
 def test_booking_form_errors_sit_next_to_the_fields(client, owner, day):

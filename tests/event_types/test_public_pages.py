@@ -55,7 +55,7 @@ def test_a_visitor_books_the_type_of_the_page_with_its_length_and_title(app, cli
     again = client.post(f"/book/{owner.booking_slug}", headers=HX,
                         data={"start": at(day, 10).isoformat(), "type": "consultation", "name": "Bob",
                               "email": "b@example.com", "csrf_token": csrf})
-    assert again.status_code == 422 and "just taken" in again.get_data(as_text=True)
+    assert again.status_code == 409 and "just taken" in again.get_data(as_text=True)
 
 
 def test_reserved_words_of_the_booking_pages_are_no_type_slugs(app, owner):

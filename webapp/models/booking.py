@@ -169,7 +169,11 @@ class BlockedSlot(BaseModel):
 
 
 class SyncRun(BaseModel):
+    SYNC = "sync"  # the periodic sync, Sync now, the CLI, a push
+    CHECK = "check"  # the just-in-time check before a booking (webapp.sync.jit)
+
     account = ForeignKeyField(CalendarAccount, backref="sync_runs", on_delete="CASCADE")
+    kind = CharField(default=SYNC, max_length=16)
     started_at = DateTimeField(default=utcnow)
     finished_at = DateTimeField(null=True)
     # what the run did, counted in events (objects) and HTTP requests

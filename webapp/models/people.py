@@ -163,6 +163,10 @@ class RemoteCalendar(BaseModel):
     http_etag = CharField(null=True, max_length=512)
     http_last_modified = CharField(null=True, max_length=128)
     created_at = DateTimeField(default=utcnow)
+    # its health as the last runs saw it (webapp.sync.health)
+    last_success_at = DateTimeField(null=True)  # the end of the last run that read it without an error
+    last_requests = IntegerField(null=True)  # HTTP requests of the last run that read it
+    last_error = TextField(null=True)  # words of the last run's failure on it; None after a success
 
     class Meta:
         indexes = ((("account", "url"), True),)

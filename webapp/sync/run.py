@@ -15,7 +15,7 @@ from ..crypto import SecretUnreadable, decrypt
 from ..feeds import FeedError
 from ..feeds import RateLimited as FeedRateLimited
 from ..models import CalendarAccount, SyncRun, utcnow
-from . import plan
+from . import health, plan
 from .feed import fetcher_for_app, pull_feed
 from .pull import forget_calendar, pull_calendar, sync_window
 from .push import push_appointments
@@ -126,15 +126,25 @@ def _retry_after(exc: RateLimited) -> tuple[float | None, str]:
 # --- one run -------------------------------------------------------------------------------------
 
 
-def sync_account(account_id: int, *, pull: bool = True, push: bool = True) -> SyncRun | None:
-    """Sync one account now (the caller holds its lock). None when the account cannot be synced."""
+SKIPPED = "Skipped: the account needs reconnecting (or is gone), so the booking went on from the mirror."
+
+
+def sync_account(account_id: int, *, pull: bool = True, push: bool = True, run: SyncRun | None = None) -> SyncRun | None:
+    """Sync one account now (the caller holds its lock). None when the account cannot be synced.
+
+    `run`: a SyncRun made beforehand to record this one in (the check before a booking makes its own).
+    """
     account = CalendarAccount.get_or_none(CalendarAccount.id == account_id)
     if account is None or account.status == CalendarAccount.NEEDS_RECONNECT or not account.password_encrypted:
+        if run is not None:
+            run.add_warning(SKIPPED)
+            run.finished_at = utcnow()
+            run.save()
         return None
     if account.provider == CalendarAccount.SUBSCRIPTION:
         return _sync_feed(account) if pull else None  # a feed has nothing to push
     now = utcnow()
-    run = SyncRun.create(account=account, started_at=now)
+    run = run or SyncRun.create(account=account, started_at=now)
     store: Store | None = None
     failed: list[str] = []  # calendars this run could not read; the others go on
     try:
@@ -148,7 +158,8 @@ def sync_account(account_id: int, *, pull: bool = True, push: bool = True) -> Sy
             for cal in calendars:
                 if cal.is_read:
                     try:
-                        pull_calendar(store, cal, run, window, account.owner)
+                        with health.reading(cal, store):
+                            pull_calendar(store, cal, run, window, account.owner)
                     except NotFound:
                         run.add_warning(f"{cal.name}: this calendar no longer exists in iCloud; "
                                         "choose your calendars again.")

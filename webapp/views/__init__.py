@@ -22,6 +22,14 @@ def init_context(app: Flask) -> None:
     from flask_login import current_user
 
     from ..models import CalendarAccount
+    from ..sync import health
+
+    @app.context_processor
+    def _fail_closed_banner() -> dict:
+        """FAIL_CLOSED_AFTER_MINUTES: the calendars that keep the owner's booking pages closed."""
+        if not current_user.is_authenticated:
+            return {"stale_calendars": []}
+        return {"stale_calendars": health.stale_calendars(current_user), "fail_closed_minutes": health.fail_closed_minutes()}
 
     @app.context_processor
     def _reconnect_banner() -> dict:

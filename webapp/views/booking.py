@@ -18,9 +18,10 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from .. import appointments as svc
 from .. import event_types, htmx
 from ..bookers import Booker
-from ..htmx import FORM_ERRORS, is_partial
+from ..htmx import FORM_ERRORS, TAKEN, is_partial
 from ..mail.tokens import token_for
 from ..models import Appointment, EventType, User
+from ..sync import health
 from ..times import UTC, BadTime, aware, is_zone, parse_day, parse_instant, zone_named, zone_names, zone_of
 
 bp = Blueprint("booking", __name__, url_prefix="/book")
@@ -59,7 +60,12 @@ def _kind(owner: User, type_slug: str | None = None) -> EventType:
 
 def _picker(owner: User, kind: EventType, several: bool):
     return render_template("booking/page.html", owner=owner, zones=zone_names(), kind=kind, several=several,
-                           duration=kind.duration_minutes)
+                           duration=kind.duration_minutes, closed=health.is_closed(owner))
+
+
+def _offered(owner: User, start: datetime, end: datetime, kind: EventType) -> list[datetime]:
+    """The slots the public pages offer: none while a calendar of the owner is stale (fail closed)."""
+    return [] if health.is_closed(owner) else svc.slots_for(owner, start, end, event_type=kind)
 
 
 @bp.get("/<slug>")
@@ -89,7 +95,7 @@ def month(slug: str):
     days_in = cal.monthrange(first.year, first.month)[1]
     window = (datetime.combine(first, time(0), tzinfo=tz),
               datetime.combine(first + timedelta(days=days_in), time(0), tzinfo=tz))
-    open_days = {s.astimezone(tz).date() for s in svc.slots_for(owner, *window, event_type=kind)}
+    open_days = {s.astimezone(tz).date() for s in _offered(owner, *window, kind)}
     weeks = cal.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
     prev_month = (first - timedelta(days=1)).replace(day=1)
     next_month = (first + timedelta(days=days_in))
@@ -110,7 +116,7 @@ def slots(slug: str):
     if day is None:
         return render_template("booking/_slots.html", owner=owner, kind=kind, day=None, slots=[], tz=tz.key)
     window = (datetime.combine(day, time(0), tzinfo=tz), datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz))
-    found = [s.astimezone(tz) for s in svc.slots_for(owner, *window, event_type=kind)]
+    found = [s.astimezone(tz) for s in _offered(owner, *window, kind)]
     return render_template("booking/_slots.html", owner=owner, kind=kind, day=day, slots=found, tz=tz.key)
 
 
@@ -120,8 +126,9 @@ def _form(owner: User, kind: EventType, tz: ZoneInfo, start: datetime, form: dic
                    end=(start + timedelta(minutes=kind.duration_minutes)).astimezone(tz),
                    owner_start=start.astimezone(zone_of(owner)), form=form, errors=errors)
     if is_partial():
-        # htmx swaps a 422 in like a 200 (base.html), not a 429
-        return render_template("booking/_form.html", **context), FORM_ERRORS if errors else 200
+        # htmx swaps a 422 and a 409 in like a 200 (base.html), not a 429
+        swapped = TAKEN if status == TAKEN else FORM_ERRORS
+        return render_template("booking/_form.html", **context), swapped if errors else 200
     return render_template("booking/form_page.html", **context), status
 
 
@@ -152,6 +159,7 @@ def book(slug: str):
     form = {"name": request.form.get("name", "").strip()[:200], "email": request.form.get("email", "").strip(),
             "note": request.form.get("note", "").strip()[:2000]}
     errors = svc.contact_problems(form["name"], form["email"], required=True)
+    status = FORM_ERRORS
     if not errors:
         try:
             appointment = svc.create_appointment(
@@ -159,12 +167,12 @@ def book(slug: str):
                 public=True, event_type=kind,
                 booker=Booker(note=form["note"], timezone=tz.key, address=request.remote_addr))
         except svc.SlotTaken as exc:
-            errors["slot"] = str(exc)
+            errors["slot"], status = str(exc), TAKEN
         except svc.BookingError as exc:
             errors[exc.field if exc.field in ("name", "email", "limit") else "slot"] = str(exc)
     if errors:
         # a form with errors answers 422; too many bookings is a rate limit (429) on the plain-form path
-        return _form(owner, kind, tz, start, form, errors, 429 if "limit" in errors else FORM_ERRORS)
+        return _form(owner, kind, tz, start, form, errors, 429 if "limit" in errors else status)
     target = url_for("booking.confirmed", slug=slug, ref=appointment.uuid, tz=tz.key)
     if is_partial():
         return htmx.redirect(target)

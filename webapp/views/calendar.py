@@ -9,13 +9,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, g, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import appointments as svc
 from .. import busy, event_types
 from ..calendar_week import Item, appointment_item, blocked_item, build_week, week_start
-from ..htmx import FORM_ERRORS, trigger
+from ..htmx import FORM_ERRORS, TAKEN, trigger
 from ..models import User
 from ..times import BadTime, aware, parse_local, zone_of
 
@@ -82,7 +82,8 @@ def _changed(html: str):
 # --- forms -----------------------------------------------------------------------------------
 
 def _form(template: str, form: dict, errors: dict, **context):
-    return render_template(template, form=form, errors=errors, **context), FORM_ERRORS if errors else 200
+    status = TAKEN if g.get("slot_taken") else FORM_ERRORS  # a time no longer free is a 409, swapped alike
+    return render_template(template, form=form, errors=errors, **context), status if errors else 200
 
 
 def _answer(template: str, form: dict, errors: dict, made, message: str, **context):
@@ -98,6 +99,7 @@ def _attempt(errors: dict, field_of, call, *args):
         return call(*args)
     except svc.BookingError as exc:
         errors[field_of(exc)] = str(exc)
+        g.slot_taken = isinstance(exc, svc.SlotTaken)
         return None
 
 

@@ -9,7 +9,9 @@ from pathlib import Path
 from flask import jsonify, send_from_directory
 from flask_login import current_user, login_required
 
-from . import accounts, calendar, configuration, event_types, rules, subscriptions  # noqa: F401  (routes register on import)
+from . import (  # noqa: F401  (routes register on import)
+    accounts, calendar, configuration, event_types, rules, subscriptions, sync_health,
+)
 from .blueprint import api  # noqa: F401  (the app registers it)
 
 

@@ -13,6 +13,7 @@ from ...calendars import rules
 from ...calendars.explain import Explanation
 from ...models import Appointment, BlockedSlot, CalendarAccount, DateOverride, EventType, RemoteCalendar, User
 from ...subscriptions import Subscription
+from ...sync.health import CalendarHealth
 from ...times import aware, iso
 
 
@@ -92,6 +93,22 @@ def subscription_json(sub: Subscription) -> dict:
         "role": cal.role if cal.role == RemoteCalendar.CONFLICT else None,
         "status": account.status, "last_synced_at": iso(account.last_synced_at), "last_error": account.last_error,
         "next_sync_after": iso(account.next_sync_after),
+    }
+
+
+def sync_health_json(row: CalendarHealth) -> dict:
+    """One calendar's sync health (GET /api/v1/sync-health)."""
+    account, cal = row.account, row.calendar
+    return {
+        "account": {"id": account.id, "email": account.email, "provider": account.provider, "status": account.status},
+        "calendar": {"id": cal.id, "name": cal.name},
+        "role": cal.role,
+        "last_success_at": iso(row.last_success_at),
+        "age_seconds": row.age_seconds,
+        "objects": row.objects,
+        "last_run_requests": row.last_run_requests,
+        "last_error": row.last_error,
+        "next_try_at": iso(row.next_try_at),
     }
 
 
