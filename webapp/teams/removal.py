@@ -24,7 +24,7 @@ from ..mail import outbox
 from ..models import Appointment, EventType, Team, User
 from ..times import UTC, aware, naive_utc, utcnow
 from . import assign
-from .booking import _free_at, cancel_group, group_of, standings, zone_of_team
+from .booking import _free_at, standings, zone_of_team
 from .core import chosen, remove_from_team, teams_of
 
 REASSIGN, CANCEL = "reassign", "cancel"
@@ -63,7 +63,7 @@ def _step(a: Appointment, user: User, now: datetime) -> RemovalStep:
             return RemovalStep(a, REASSIGN, to, f"{a.title} on {when} goes to {to.name}; {who} is told by e-mail.")
         return RemovalStep(a, CANCEL, None, f"{a.title} on {when} is cancelled: no other member of "
                                             f"{kind.title} is free then; {who} is told by e-mail.")
-    names = ", ".join(c.owner.name for c in group_of(a) if c.status == Appointment.BOOKED)
+    names = ", ".join(c.owner.name for c in appointments.group_of(a) if c.status == Appointment.BOOKED)
     return RemovalStep(a, CANCEL, None, f"{a.title} on {when} is cancelled for everyone ({names}): a collective "
                                         f"meeting needs every member; {who} is told by e-mail.")
 
@@ -87,7 +87,7 @@ def apply_removal(user: User, team: Team | None = None, now: datetime | None = N
             continue
         if step.action == REASSIGN:  # the member was taken meanwhile
             step = RemovalStep(a, CANCEL, None, f"{a.title} on {_when(a, a.team)} is cancelled: nobody else was free.")
-        cancel_group(a, actor="owner", reason="A team member left the team.")
+        appointments.cancel(a, actor="owner", reason="A team member left the team.")
         done.append(step)
     for each in ([team] if team is not None else teams_of(user)):
         remove_from_team(each, user)
