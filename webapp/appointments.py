@@ -10,7 +10,7 @@ user serialize and the second one sees the first.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
@@ -47,8 +47,13 @@ class ReadOnly(BookingError):
 
 
 def slots_for(user: User, start: datetime, end: datetime, now: datetime | None = None,
-              duration_minutes: int | None = None, event_type: EventType | None = None) -> list[datetime]:
-    """The free slot starts (aware UTC) of `user`'s `event_type` (default: the default type) in [start, end)."""
+              duration_minutes: int | None = None, event_type: EventType | None = None, *,
+              booked: Sequence[datetime] | None = None, exclude_appointment: int | None = None) -> list[datetime]:
+    """The free slot starts (aware UTC) of `user`'s `event_type` (default: the default type) in [start, end).
+
+    `booked` (default: the type's live bookings) feeds the type's limits; a team type passes () and
+    applies them once for the team (webapp.teams). `exclude_appointment` is not busy time (a move).
+    """
     kind = event_type or event_types.default_type(user)
     rules = event_types.rules_for(user, kind, start, end)
     now = now or datetime.now(UTC)
@@ -56,9 +61,10 @@ def slots_for(user: User, start: datetime, end: datetime, now: datetime | None =
                     + (duration_minutes or rules.slot_minutes))
     # from a day earlier: the grid of a working range is laid out from the range's start, and busy
     # time between that start and `start` moves it (see calendars.availability)
-    busy = busy_intervals(user, naive_utc(start) - pad - timedelta(days=1), naive_utc(end) + pad)
+    busy = busy_intervals(user, naive_utc(start) - pad - timedelta(days=1), naive_utc(end) + pad,
+                          exclude_appointment)
     return free_slots(busy, rules, (start, end), zone_of(user), now, duration_minutes,
-                      event_types.booked_starts(kind, start, end))
+                      event_types.booked_starts(kind, start, end) if booked is None else booked)
 
 
 def contact_problems(name: str | None, email: str | None, *, required: bool) -> dict[str, str]:
@@ -110,14 +116,15 @@ def _check_times(start: datetime, end: datetime) -> tuple[datetime, datetime]:
 
 
 @contextmanager
-def _locked(user: User) -> Iterator[None]:
-    """A transaction that holds the user's write lock from its first statement."""
+def _locked(*users: User) -> Iterator[None]:
+    """A transaction that holds the users' write locks from its first statement (taken in id order,
+    so two bookings of overlapping teams never wait on each other in a circle)."""
     if is_sqlite():
         with database.atomic("IMMEDIATE"):
             yield
     else:
         with database.atomic():
-            User.select(User.id).where(User.id == user.id).for_update().get()
+            list(User.select(User.id).where(User.id.in_([u.id for u in users])).order_by(User.id).for_update())
             yield
 
 
@@ -138,7 +145,7 @@ def create_appointment(user: User, start: datetime, end: datetime, title: str, c
     s, e = _check_times(start, end)
     title = (title or "").strip()[:255]
     kind = event_type or event_types.default_type(user)
-    check = _check_calendars(user, public)
+    check = _check_calendars([user], public)
     with _locked(user):
         wanted = public or (contact_name or "").strip() or (contact_email or "").strip()  # see contact_problems
         contact = contact_for(user, contact_name or "", contact_email or "") if wanted else None
@@ -166,11 +173,11 @@ def create_appointment(user: User, start: datetime, end: datetime, title: str, c
     return appointment
 
 
-def _check_calendars(user: User, public: bool) -> jit.Check:
-    """The check of the owner's calendars before a booking (webapp.sync.jit); outside the transaction.
+def _check_calendars(users: list[User], public: bool) -> jit.Check:
+    """The check of the owners' calendars before a booking (webapp.sync.jit); outside the transaction.
     A booker is refused while a calendar that blocks time is stale (FAIL_CLOSED_AFTER_MINUTES)."""
-    check = jit.check_before_booking([user])
-    if public and health.is_closed(user):
+    check = jit.check_before_booking(users)
+    if public and any(health.is_closed(user) for user in users):
         raise BookingError(health.UNAVAILABLE, "slot")
     return check
 
@@ -180,50 +187,82 @@ def _busy_words(user: User, s: datetime, e: datetime, check: jit.Check) -> str:
     return TAKEN if jit.newly_busy(user, s, e, check.started_at) else BUSY
 
 
-def _require_offered(user: User, s: datetime, e: datetime, now: datetime | None, kind: EventType) -> None:
+def _require_offered(user: User, s: datetime, e: datetime, now: datetime | None, kind: EventType,
+                     exclude_appointment: int | None = None) -> None:
     """A booker may only take a slot the booking page offers for that event type (its rules and limits)."""
     minutes = int((e - s).total_seconds() // 60)
     aware = s.replace(tzinfo=UTC)
-    if aware not in slots_for(user, aware, aware + timedelta(seconds=1), now, minutes, event_type=kind):
+    if aware not in slots_for(user, aware, aware + timedelta(seconds=1), now, minutes, event_type=kind,
+                              exclude_appointment=exclude_appointment):
         raise SlotTaken(event_types.limit_reached(kind, aware, zone_of(user)) or TAKEN)
+
+
+def group_of(appointment: Appointment) -> list[Appointment]:
+    """Every member's copy of a team booking (one `booking_group`), in id order; else the appointment alone."""
+    if not appointment.booking_group:
+        return [appointment]
+    return list(Appointment.select().where(Appointment.booking_group == appointment.booking_group)
+                .order_by(Appointment.id))
+
+
+def _live_copies(appointment: Appointment) -> list[Appointment]:
+    return [a for a in group_of(appointment) if a.status == Appointment.BOOKED]
 
 
 def reschedule(appointment: Appointment, start: datetime, end: datetime, *, actor: str = "owner",
                now: datetime | None = None) -> Appointment:
-    """Move an appointment; a booker (`actor="booker"`) may only move it to a time the booking page offers."""
+    """Move an appointment (a team booking: every member's copy, each checked for its member);
+    a booker (`actor="booker"`) may only move it to a time the booking page offers."""
     s, e = _check_times(start, end)
     if appointment.status != Appointment.BOOKED:
         raise BookingError("A cancelled appointment cannot be rescheduled.", "status")
-    check = _check_calendars(appointment.owner, actor == "booker")
-    with _locked(appointment.owner):
-        if actor == "booker":
-            kind = appointment.event_type or event_types.default_type(appointment.owner)
-            _require_offered(appointment.owner, s, e, now, kind)
-        elif overlaps(busy_intervals(appointment.owner, s, e, exclude_appointment=appointment.id), s, e):
-            raise SlotTaken(_busy_words(appointment.owner, s, e, check))
-        appointment.start_utc, appointment.end_utc = s, e
-        appointment.push_state = Appointment.PUSH_PENDING
-        appointment.updated_at = utcnow()
-        appointment.save()
-        outbox.enqueue_change(appointment, "rescheduled", actor)
-    sync.request_push(appointment.id)
-    outbox.request_send()
+    copies = _live_copies(appointment)
+    check = _check_calendars([copy.owner for copy in copies], actor == "booker")
+    with _locked(*(copy.owner for copy in copies)):
+        for copy in copies:
+            if actor == "booker":
+                kind = copy.event_type or event_types.default_type(copy.owner)
+                # a team copy may move over its own old time (the member's other copies are elsewhere)
+                _require_offered(copy.owner, s, e, now, kind, copy.id if copy.booking_group else None)
+            elif overlaps(busy_intervals(copy.owner, s, e, exclude_appointment=copy.id), s, e):
+                words = _busy_words(copy.owner, s, e, check)
+                raise SlotTaken(words if len(copies) == 1 else f"{copy.owner.name}: {words}")
+        for copy in copies:
+            copy.start_utc, copy.end_utc = s, e
+            copy.push_state = Appointment.PUSH_PENDING
+            copy.updated_at = utcnow()
+            copy.save()
+        for n, copy in enumerate(copies):  # the booker hears once, of every member
+            outbox.enqueue_change(copy, "rescheduled", actor, to_booker=n == 0)
+    _push(copies)
+    appointment.start_utc, appointment.end_utc = s, e
     return appointment
 
 
 def cancel(appointment: Appointment, *, actor: str = "owner", reason: str = "") -> Appointment:
+    """Cancel an appointment (a team booking: every member's copy)."""
     if appointment.status == Appointment.CANCELLED:
         return appointment
+    copies = _live_copies(appointment)
     with database.atomic():
-        appointment.status = Appointment.CANCELLED
-        appointment.push_state = Appointment.PUSH_PENDING
-        appointment.updated_at = utcnow()
-        appointment.cancel_reason = reason.strip()[:2000] or None
-        appointment.save()
-        outbox.enqueue_change(appointment, "cancelled", actor)
-    sync.request_push(appointment.id)
-    outbox.request_send()
+        for copy in copies:
+            copy.status = Appointment.CANCELLED
+            copy.push_state = Appointment.PUSH_PENDING
+            copy.updated_at = utcnow()
+            copy.cancel_reason = reason.strip()[:2000] or None
+            copy.save()
+        for n, copy in enumerate(copies):
+            outbox.enqueue_change(copy, "cancelled", actor, to_booker=n == 0)
+    _push(copies)
+    appointment.status = Appointment.CANCELLED
     return appointment
+
+
+def _push(changed: list[Appointment]) -> None:
+    """After the commit: each copy to its own owner's Primary Calendar, and the mail."""
+    for appointment in changed:
+        sync.request_push(appointment.id)
+    outbox.request_send()
 
 
 def create_blocked_slot(user: User, start: datetime, end: datetime, title: str) -> BlockedSlot:

@@ -10,7 +10,7 @@ from flask import jsonify, send_from_directory
 from flask_login import current_user, login_required
 
 from . import (  # noqa: F401  (routes register on import)
-    accounts, calendar, configuration, event_types, rules, subscriptions, sync_health,
+    accounts, calendar, configuration, event_types, rules, subscriptions, sync_health, teams,
 )
 from .blueprint import api  # noqa: F401  (the app registers it)
 
