@@ -166,8 +166,22 @@ def _add_teams(migrator: SchemaMigrator) -> None:
         User.update(is_admin=True).where(User.id == first.id).execute()
 
 
+def _add_member_fields(migrator: SchemaMigrator) -> None:
+    """Members: an invitation's link nonce and revocation, a removed member's date (the row stays, since
+    bookers' links and past appointments refer to it)."""
+    from peewee import CharField, DateTimeField
+    from playhouse.migrate import migrate
+
+    migrate(
+        migrator.add_column("invitation", "nonce", CharField(default="", max_length=64)),
+        migrator.add_column("invitation", "revoked_at", DateTimeField(null=True)),
+        migrator.add_column("user", "removed_at", DateTimeField(null=True)),
+    )
+
+
 MIGRATIONS: list[Callable[[SchemaMigrator], None]] = [
     _add_remote_object_data, _add_booker_fields, _add_user_session_token, _add_event_types, _add_teams,
+    _add_member_fields,
 ]
 
 
