@@ -168,15 +168,16 @@ def _add_teams(migrator: SchemaMigrator) -> None:
 
 def _add_member_fields(migrator: SchemaMigrator) -> None:
     """Members: an invitation's link nonce and revocation, a removed member's date (the row stays, since
-    bookers' links and past appointments refer to it)."""
+    bookers' links and past appointments refer to it). A database from before teams got the invitation
+    table from create_schema, already in this shape."""
     from peewee import CharField, DateTimeField
     from playhouse.migrate import migrate
 
-    migrate(
-        migrator.add_column("invitation", "nonce", CharField(default="", max_length=64)),
-        migrator.add_column("invitation", "revoked_at", DateTimeField(null=True)),
-        migrator.add_column("user", "removed_at", DateTimeField(null=True)),
-    )
+    steps = [migrator.add_column("user", "removed_at", DateTimeField(null=True))]
+    if "nonce" not in {c.name for c in database.get_columns("invitation")}:
+        steps += [migrator.add_column("invitation", "nonce", CharField(default="", max_length=64)),
+                  migrator.add_column("invitation", "revoked_at", DateTimeField(null=True))]
+    migrate(*steps)
 
 
 MIGRATIONS: list[Callable[[SchemaMigrator], None]] = [

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from peewee import fn
 
-from . import appointments
+from . import appointments, teams
 from .auth import UserError, check_new_password, create_user, end_all_sessions
 from .cleaning import clean_email
 from .db import database
@@ -145,7 +145,7 @@ def invitation_for(token: str, now: datetime | None = None) -> Invitation:
         raise LinkProblem(410, "Invitation already used",
                           "This invitation was already used to create an account. Sign in with its e-mail "
                           "and password instead.")
-    if not secrets.compare_digest(invitation.nonce, named[1]):
+    if not invitation.nonce or not secrets.compare_digest(invitation.nonce, named[1]):
         raise LinkProblem(410, "Invitation sent again",
                           "This link was replaced: the invitation was sent again. Use the link in the newest "
                           "invitation e-mail.")
@@ -185,7 +185,7 @@ def accept(token: str, name: str, timezone: str, password: str, now: datetime | 
             raise LinkProblem(410, "Account exists", str(exc)) from exc
         Invitation.update(user=user).where(Invitation.id == invitation.id).execute()
         if invitation.team_id:
-            TeamMember.get_or_create(team=invitation.team_id, user=user)
+            teams.add_member(invitation.team, user)
     return user
 
 
@@ -214,36 +214,24 @@ def _when(appointment: Appointment, zone: str) -> str:
     return f"{day(start, 'long')}, {clock(start)} ({zone})"
 
 
-def _future(user: User, now: datetime, *, team: bool) -> list[Appointment]:
-    query = Appointment.live().where(Appointment.owner == user, Appointment.start_utc > now)
-    query = query.where(Appointment.team.is_null(False) if team else Appointment.team.is_null())
-    return list(query.order_by(Appointment.start_utc))
+def _future_personal(user: User, now: datetime) -> list[Appointment]:
+    """The user's future appointments outside team booking groups (those are teams.removal_plan's)."""
+    return list(Appointment.live().where(Appointment.owner == user, Appointment.start_utc > now,
+                                         Appointment.booking_group.is_null()).order_by(Appointment.start_utc))
 
 
 def _cancel_step(appointment: Appointment, zone: str) -> Step:
     who = appointment.booker_name or (appointment.contact.name if appointment.contact_id else "")
     told = f"; {appointment.booker_email} is e-mailed" if appointment.booker_email else ""
-    team = f" (team {appointment.team.name})" if appointment.team_id else ""
-    return Step(f"Cancel {appointment.title}{team} on {_when(appointment, zone)}{' with ' + who if who else ''}"
+    return Step(f"Cancel {appointment.title} on {_when(appointment, zone)}{' with ' + who if who else ''}"
                 f"{told}; it is removed from the iCloud calendar.", appointment=appointment)
-
-
-# LEAD: the team part is the `teams` branch's teams.removal_plan / teams.apply_removal (reassign to another
-# free member, else cancel) once merged; until then every future team appointment is cancelled.
-def _team_plan(user: User, now: datetime) -> list[Step]:
-    return [_cancel_step(a, user.timezone or "UTC") for a in _future(user, now, team=True)]
-
-
-def _apply_team_plan(user: User, now: datetime, reason: str) -> None:
-    for appointment in _future(user, now, team=True):
-        appointments.cancel(appointment, actor="owner", reason=reason)
 
 
 def removal_plan(user: User, now: datetime | None = None) -> list[Step]:
     """What removing `user` does, step by step, in the order `apply_removal` does it."""
     now = now or utcnow()
-    steps = _team_plan(user, now)
-    steps += [_cancel_step(a, user.timezone or "UTC") for a in _future(user, now, team=False)]
+    steps: list = teams.removal_plan(user, now=aware(now))  # reassigned to a free member, else cancelled
+    steps += [_cancel_step(a, user.timezone or "UTC") for a in _future_personal(user, now)]
     memberships = [m.team.name for m in TeamMember.select(TeamMember, Team).join(Team).where(TeamMember.user == user)]
     if memberships:
         steps.append(Step(f"Take {user.name} out of {', '.join(memberships)}.", action="account"))
@@ -271,8 +259,8 @@ def apply_removal(actor: User, user: User, now: datetime | None = None) -> list[
     now = now or utcnow()
     steps = removal_plan(user, now)
     reason = f"{user.name} no longer takes appointments here."
-    _apply_team_plan(user, now, reason)
-    for appointment in _future(user, now, team=False):
+    teams.apply_removal(user, now=aware(now))  # also takes them out of every team
+    for appointment in _future_personal(user, now):
         appointments.cancel(appointment, actor="owner", reason=reason)
     with database.atomic():
         TeamMember.delete().where(TeamMember.user == user).execute()

@@ -13,9 +13,11 @@ from .conftest import csrf_of, sign_in
 
 
 def _booked(owner: User, hours: int, team: Team | None = None, email: str | None = "grace@example.com") -> Appointment:
+    """A booking of `owner`'s; with `team`, a collective one (a booking group) with only them in it."""
     start = utcnow().replace(microsecond=0) + timedelta(hours=hours)
     return Appointment.create(owner=owner, title="Call with Grace", start_utc=start, end_utc=start + timedelta(minutes=30),
-                              booker_name="Grace", booker_email=email, team=team, push_state=Appointment.PUSH_NONE)
+                              booker_name="Grace", booker_email=email, team=team, push_state=Appointment.PUSH_NONE,
+                              booking_group="group-1" if team else None)
 
 
 def test_the_plan_is_shown_first_then_applied(app, admin, logged_in, make_user):
@@ -33,7 +35,8 @@ def test_the_plan_is_shown_first_then_applied(app, admin, logged_in, make_user):
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "Remove Bob?" in text
-    assert text.count("<li>Cancel Call with Grace") == 2 and "(team Support)" in text
+    assert text.count("<li>Cancel Call with Grace") == 1  # the personal one
+    assert "Call with Grace on" in text and "is cancelled for everyone (Bob)" in text  # the team's, by teams
     assert "grace@example.com is e-mailed" in text and "Take Bob out of Support." in text
     assert "cannot sign in again" in text
     with app.app_context():  # nothing happened yet
