@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from peewee import fn
 
-from . import appointments, teams
+from . import appointments, event_types, teams
 from .auth import UserError, check_new_password, create_user, end_all_sessions
 from .cleaning import clean_email
 from .db import database
@@ -266,6 +266,7 @@ def apply_removal(actor: User, user: User, now: datetime | None = None) -> list[
         TeamMember.delete().where(TeamMember.user == user).execute()
         TeamEventTypeMember.delete().where(TeamEventTypeMember.user == user).execute()
         ApiToken.delete().where(ApiToken.user == user).execute()
+        event_types.types_of(user)  # a user who never opened theirs gets the first type now, hidden below
         EventType.update(active=False).where(EventType.owner == user, EventType.team.is_null()).execute()
         User.update(removed_at=now, is_admin=False).where(User.id == user.id).execute()
         end_all_sessions(user)

@@ -57,6 +57,9 @@ def test_the_plan_is_shown_first_then_applied(app, admin, logged_in, make_user):
     assert sign_in(app.test_client(), "bob@example.com").status_code == 401
     assert app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
     assert "bob@example.com" not in logged_in.get("/settings/team/lists").get_data(as_text=True)
+    visitor = app.test_client()
+    assert "offers no appointments at the moment" in visitor.get(f"/book/{bob.booking_slug}").get_data(as_text=True)
+    assert visitor.get(f"/book/{bob.booking_slug}/appointment").status_code == 404
 
 
 def test_a_plan_that_changed_since_it_was_shown_is_not_applied(app, admin, logged_in, make_user):
