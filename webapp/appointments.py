@@ -10,7 +10,7 @@ user serialize and the second one sees the first.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
@@ -61,8 +61,13 @@ def busy_intervals(user: User, start: datetime, end: datetime,
 
 
 def slots_for(user: User, start: datetime, end: datetime, now: datetime | None = None,
-              duration_minutes: int | None = None, event_type: EventType | None = None) -> list[datetime]:
-    """The free slot starts (aware UTC) of `user`'s `event_type` (default: the default type) in [start, end)."""
+              duration_minutes: int | None = None, event_type: EventType | None = None, *,
+              booked: Sequence[datetime] | None = None, exclude_appointment: int | None = None) -> list[datetime]:
+    """The free slot starts (aware UTC) of `user`'s `event_type` (default: the default type) in [start, end).
+
+    `booked` (default: the type's live bookings) feeds the type's limits; a team type passes () and
+    applies them once for the team (webapp.teams). `exclude_appointment` is not busy time (a move).
+    """
     kind = event_type or event_types.default_type(user)
     rules = event_types.rules_for(user, kind, start, end)
     now = now or datetime.now(UTC)
@@ -70,9 +75,10 @@ def slots_for(user: User, start: datetime, end: datetime, now: datetime | None =
                     + (duration_minutes or rules.slot_minutes))
     # from a day earlier: the grid of a working range is laid out from the range's start, and busy
     # time between that start and `start` moves it (see calendars.availability)
-    busy = busy_intervals(user, naive_utc(start) - pad - timedelta(days=1), naive_utc(end) + pad)
+    busy = busy_intervals(user, naive_utc(start) - pad - timedelta(days=1), naive_utc(end) + pad,
+                          exclude_appointment)
     return free_slots(busy, rules, (start, end), zone_of(user), now, duration_minutes,
-                      event_types.booked_starts(kind, start, end))
+                      event_types.booked_starts(kind, start, end) if booked is None else booked)
 
 
 def contact_problems(name: str | None, email: str | None, *, required: bool) -> dict[str, str]:
@@ -124,14 +130,15 @@ def _check_times(start: datetime, end: datetime) -> tuple[datetime, datetime]:
 
 
 @contextmanager
-def _locked(user: User) -> Iterator[None]:
-    """A transaction that holds the user's write lock from its first statement."""
+def _locked(*users: User) -> Iterator[None]:
+    """A transaction that holds the users' write locks from its first statement (taken in id order,
+    so two bookings of overlapping teams never wait on each other in a circle)."""
     if is_sqlite():
         with database.atomic("IMMEDIATE"):
             yield
     else:
         with database.atomic():
-            User.select(User.id).where(User.id == user.id).for_update().get()
+            list(User.select(User.id).where(User.id.in_([u.id for u in users])).order_by(User.id).for_update())
             yield
 
 
@@ -193,6 +200,10 @@ def reschedule(appointment: Appointment, start: datetime, end: datetime, *, acto
     s, e = _check_times(start, end)
     if appointment.status != Appointment.BOOKED:
         raise BookingError("A cancelled appointment cannot be rescheduled.", "status")
+    if appointment.booking_group:  # a team booking: every member's copy moves
+        from . import teams
+
+        return teams.reschedule_group(appointment, s, e, actor=actor, now=now)
     with _locked(appointment.owner):
         if actor == "booker":
             kind = appointment.event_type or event_types.default_type(appointment.owner)
@@ -212,6 +223,10 @@ def reschedule(appointment: Appointment, start: datetime, end: datetime, *, acto
 def cancel(appointment: Appointment, *, actor: str = "owner", reason: str = "") -> Appointment:
     if appointment.status == Appointment.CANCELLED:
         return appointment
+    if appointment.booking_group:  # a team booking: every member's copy is cancelled
+        from . import teams
+
+        return teams.cancel_group(appointment, actor=actor, reason=reason)
     with database.atomic():
         appointment.status = Appointment.CANCELLED
         appointment.push_state = Appointment.PUSH_PENDING

@@ -24,7 +24,7 @@ from .cleaning import clean_rrggbb
 from .date_overrides import overrides_for
 from .models import database
 from .ids import parse_id
-from .models import Appointment, EventType, User
+from .models import Appointment, EventType, Team, User
 from .times import aware, naive_utc, zone_of
 # words the public booking pages use after /book/<user-slug>/
 RESERVED_SLUGS = frozenset({"month", "slots", "form", "booked"})
@@ -61,10 +61,12 @@ def slugify(title: str) -> str:
     return slug or "meeting"
 
 
-def clean(data: Mapping[str, Any], owner: User, current: EventType | None = None) -> dict[str, Any]:
+def clean(data: Mapping[str, Any], owner: User, current: EventType | None = None,
+          team: Team | None = None) -> dict[str, Any]:
     """Validated values from `data` (JSON-typed); a new type needs a title and a duration.
 
-    Only the fields present are checked and returned (PATCH); an unknown field is an error.
+    Only the fields present are checked and returned (PATCH); an unknown field is an error. A team
+    type's (`team`) slug is unique among the team's types, a personal one among the owner's.
     """
     errors: dict[str, str] = {}
     out: dict[str, Any] = {}
@@ -122,7 +124,7 @@ def clean(data: Mapping[str, Any], owner: User, current: EventType | None = None
         if "duration_minutes" not in data:
             errors.setdefault("duration_minutes", "Enter the duration in minutes.")
         if "slug" not in data and "title" in out:
-            out["slug"] = _free_slug(owner, slugify(out["title"]))
+            out["slug"] = _free_slug(_scope(owner, team), slugify(out["title"]))
     duration = out.get("duration_minutes", current.duration_minutes if current else None)
     if "step_minutes" in data:
         step = data["step_minutes"]
@@ -132,19 +134,25 @@ def clean(data: Mapping[str, Any], owner: User, current: EventType | None = None
         else:
             out["step_minutes"] = step
     if "slug" in out and "slug" not in errors:
-        taken = EventType.of(owner).where(EventType.slug == out["slug"])
+        taken = _scope(owner, team).where(EventType.slug == out["slug"])
         if current is not None:
             taken = taken.where(EventType.id != current.id)
         if taken.exists():
-            errors["slug"] = f"You already have an event type at /{out['slug']}: choose another link name."
+            whose = f"{team.name} already has" if team is not None else "You already have"
+            errors["slug"] = f"{whose} an event type at /{out['slug']}: choose another link name."
     if errors:
         raise Invalid(errors)
     return out
 
 
-def _free_slug(owner: User, base: str) -> str:
+def _scope(owner: User, team: Team | None):
+    """The event types a slug must differ from: the team's, or the owner's personal ones."""
+    return EventType.of_team(team) if team is not None else EventType.of(owner)
+
+
+def _free_slug(scope, base: str) -> str:
     slug, n = base if base not in RESERVED_SLUGS else f"{base}-1", 1
-    while EventType.of(owner).where(EventType.slug == slug).exists():
+    while scope.where(EventType.slug == slug).exists():
         n += 1
         slug = f"{base[:60]}-{n}"
     return slug
@@ -182,9 +190,13 @@ def public_types(user: User) -> list[EventType]:
 
 def find(user: User, key: Any) -> EventType | None:
     """The user's event type with this id (number or digits) or slug."""
+    return find_in(EventType.of(user), key)
+
+
+def find_in(query, key: Any) -> EventType | None:
+    """The event type of `query` with this id (number or digits) or slug."""
     if isinstance(key, bool) or not isinstance(key, (int, str)):
         return None
-    query = EventType.of(user)
     number = parse_id(key)
     if number is not None:
         return query.where(EventType.id == number).first()
@@ -246,14 +258,17 @@ def _local_date(value: datetime, tz: ZoneInfo) -> date:
 
 
 def booked_starts(kind: EventType, start: datetime, end: datetime) -> list[datetime]:
-    """Naive-UTC starts of the type's live appointments in the weeks around [start, end), for its limits."""
+    """Naive-UTC starts of the type's live bookings in the weeks around [start, end), for its limits.
+
+    A team booking counts once, however many members' copies it has (one start per booking group).
+    """
     if kind.daily_limit is None and kind.weekly_limit is None:
         return []
     s = naive_utc(start) - timedelta(days=8)
     e = naive_utc(end) + timedelta(days=8)
-    rows = Appointment.live().select(Appointment.start_utc).where(
+    rows = Appointment.live().select(Appointment.id, Appointment.start_utc, Appointment.booking_group).where(
         Appointment.event_type == kind, Appointment.start_utc >= s, Appointment.start_utc < e)
-    return [start_utc for (start_utc,) in rows.tuples()]
+    return list({group or row_id: start_utc for row_id, start_utc, group in rows.tuples()}.values())
 
 
 def limit_reached(kind: EventType, start: datetime, tz: ZoneInfo) -> str | None:

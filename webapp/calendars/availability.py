@@ -160,7 +160,7 @@ def _merge(intervals: list[tuple[datetime, datetime, date]]) -> list[tuple[datet
     return merged
 
 
-def _full(rules: Rules, booked: Iterable[datetime], tz: ZoneInfo) -> tuple[set[date], set[date]]:
+def full_dates(rules: Rules, booked: Iterable[datetime], tz: ZoneInfo) -> tuple[set[date], set[date]]:
     """Local dates and week Mondays on which the type's limits are reached."""
     if not booked or (rules.daily_limit is None and rules.weekly_limit is None):
         return set(), set()
@@ -204,7 +204,7 @@ def free_slots(
     index = busy if isinstance(busy, BusyIndex) else BusyIndex(busy)
     starts, reach = index.starts, index.reach
     ahead = duration + after
-    full_days, full_weeks = _full(rules, booked, tz)
+    full_days, full_weeks = full_dates(rules, booked, tz)
 
     slots: list[datetime] = []
     for w0, w1, day in _working_days(rules.working_hours, rules.overrides, tz, window[0], window[1]):

@@ -40,7 +40,18 @@ def _snapshot(appointment: Appointment, owner: User, kind: str, audience: str, a
         "booker": {"name": appointment.booker_name or "", "email": appointment.booker_email or "",
                    "timezone": appointment.booker_timezone, "note": appointment.booker_note or ""},
         "reason": appointment.cancel_reason or "",
+        "members": _members(appointment),
     }
+
+
+def _members(appointment: Appointment) -> list[dict]:
+    """Whom a team booking meets: the owners of the group's copies in the same state (empty: personal)."""
+    if not appointment.booking_group:
+        return []
+    rows = (User.select(User.display_name, User.email).join(Appointment, on=(Appointment.owner == User.id))
+            .where(Appointment.booking_group == appointment.booking_group, Appointment.status == appointment.status)
+            .order_by(Appointment.id))
+    return [{"name": u.name, "email": u.email} for u in rows]
 
 
 def _domain() -> str:
@@ -70,16 +81,17 @@ def _compose(row: OutboxMail) -> None:
     row.subject, row.body_text, row.body_html, row.ics = composed.subject, composed.text, composed.html, composed.ics
 
 
-def enqueue_change(appointment: Appointment, kind: str, actor: str) -> list[OutboxMail]:
+def enqueue_change(appointment: Appointment, kind: str, actor: str, *, to_booker: bool = True) -> list[OutboxMail]:
     """Inside the change's transaction: the booker's e-mail, and the owner's when a booker acted.
 
     Only appointments booked on the public page have a booker to write to; an appointment the owner
-    made for a contact sends nothing.
+    made for a contact sends nothing. A team booking writes to its booker once (`to_booker` on one
+    copy), naming every member, and to each member.
     """
     if not appointment.booker_email:
         return []
     owner = User.get_by_id(appointment.owner_id)
-    rows = [_write(appointment, owner, kind, "booker", actor, appointment.booker_email)]
+    rows = [_write(appointment, owner, kind, "booker", actor, appointment.booker_email)] if to_booker else []
     if actor == "booker" and owner.notify_bookings:
         rows.append(_write(appointment, owner, kind, "owner", actor, owner.email))
     return rows
