@@ -107,7 +107,7 @@ def team(team_id: int):
 def _members_context(team: Team) -> dict[str, Any]:
     members = teams.members_of(team)
     inside = {m.id for m in members}
-    others = [u for u in User.select().order_by(User.name, User.id) if u.id not in inside]
+    others = sorted((u for u in User.select() if u.id not in inside), key=lambda u: (u.name.lower(), u.id))
     return {"members": members, "others": others}
 
 
@@ -176,9 +176,9 @@ def types_list(team_id: int):
 def _team_form_of(kind: EventType | None) -> dict[str, Any]:
     if kind is None:
         return {"kind": EventType.ROUND_ROBIN, "members": set(), "priorities": {}}
-    chosen = teams.chosen(kind)
-    return {"kind": kind.kind, "members": {str(user.id) for user, _ in chosen},
-            "priorities": {str(user.id): str(row.priority) for user, row in chosen}}
+    rows = list(kind.team_members)  # teams.chosen is not exported; its rows are the type's backref
+    return {"kind": kind.kind, "members": {str(row.user_id) for row in rows},
+            "priorities": {str(row.user_id): str(row.priority) for row in rows}}
 
 
 def _render_type_form(team: Team, form: dict, team_form: dict, errors: dict, kind: EventType | None,
