@@ -1,4 +1,5 @@
-"""Team page tests: an admin (Ada) and a member (Bob), both in Europe/Berlin, in the team Sales (London zone).
+"""Team page tests: the teams tests' admin (Ada) and member (Bob), both in Europe/Berlin, in the team Sales
+(in the London zone, so the team's zone shows where it differs from theirs).
 
 Nobody has an iCloud account: their free time is their working hours (Mon–Fri 09:00–17:00) less what a
 test blocks by hand. Dates are a Monday two weeks ahead, inside every horizon.
@@ -11,8 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.conftest import PASSWORD
+from tests.teams.conftest import ada, bob, ctx  # noqa: F401  (the teams tests' admin and member)
 from webapp import teams
-from webapp.models import EventType, User
+from webapp.models import EventType
 
 BERLIN = ZoneInfo("Europe/Berlin")
 HX = {"HX-Request": "true"}
@@ -29,19 +31,6 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
 def day() -> date:
     today = datetime.now(BERLIN).date()
     return today + timedelta(days=7 - today.weekday()) + timedelta(days=7)
-
-
-@pytest.fixture
-def ada(app, make_user) -> User:
-    user = make_user(email="ada@example.com", name="Ada Lovelace", timezone="Europe/Berlin")
-    with app.app_context():
-        User.update(is_admin=True).where(User.id == user.id).execute()
-        return User.get_by_id(user.id)
-
-
-@pytest.fixture
-def bob(app, make_user) -> User:
-    return make_user(email="bob@example.com", name="Bob Kahn", timezone="Europe/Berlin")
 
 
 @pytest.fixture

@@ -77,7 +77,7 @@ def test_an_admin_makes_a_collective_type_through_the_event_type_form(app, as_ad
         assert [u.email for u in teams.chosen_members(kind)] == ["ada@example.com", "bob@example.com"]
         assert EventType.of(ada).where(EventType.slug == "kick-off").count() == 0  # not a personal type
     listing = as_ada.get(f"/settings/teams/{team.id}/event-types", headers=HX).get_data(as_text=True)
-    assert "Collective: Ada Lovelace, Bob Kahn" in listing and 'href="/team/sales/kick-off"' in listing
+    assert "Collective: Ada, Bob" in listing and 'href="/team/sales/kick-off"' in listing
 
 
 def test_round_robin_priorities_are_saved_and_shown_again(app, as_ada, team, ada, bob):
@@ -127,7 +127,7 @@ def test_without_htmx_the_forms_redirect_with_a_flash(app, as_ada, team, ada):
     made = as_ada.post(f"/settings/teams/{team.id}/event-types", data={**type_form(ada), "csrf_token": csrf})
     assert made.status_code == 302 and made.headers["Location"] == f"/settings/teams/{team.id}"
     page = as_ada.get(made.headers["Location"]).get_data(as_text=True)
-    assert "Kick-off added." in page and "Collective: Ada Lovelace" in page
+    assert "Kick-off added." in page and "Collective: Ada" in page
     bad = as_ada.post(f"/settings/teams/{team.id}/event-types", data={**type_form(ada, title=""), "csrf_token": csrf})
     assert bad.status_code == 422 and 'id="title-error"' in bad.get_data(as_text=True)
 
@@ -141,7 +141,7 @@ def test_a_member_who_is_not_an_admin_reads_their_teams_only(app, client, auth, 
     assert "Sales" in listing and 'href="/team/sales"' in listing and "Other" not in listing
     assert "New team" not in listing
     page = as_bob.get(f"/settings/teams/{team.id}").get_data(as_text=True)
-    assert "Kick-off" in page and 'href="/team/sales/kick-off"' in page and "Ada Lovelace" in page
+    assert "Kick-off" in page and 'href="/team/sales/kick-off"' in page and "Ada" in page
     assert "Remove" not in page and ">Edit<" not in page and "New team event type" not in page
     assert as_bob.get(f"/settings/teams/{other.id}").status_code == 404
     kind_id = teams.find_type(team, "kick-off").id

@@ -35,9 +35,9 @@ def test_the_team_page_lists_its_active_types_with_whom_they_meet(client, make_t
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "Book a time with Sales" in html
     assert 'href="/team/sales/kick-off"' in html and 'href="/team/sales/intro"' in html
-    assert "With Ada Lovelace and Bob Kahn." in html and "All of us." in html and "60 minutes" in html
-    assert "With one of Ada Lovelace or Bob Kahn." in html
-    assert "With Bob Kahn." in html
+    assert "With Ada and Bob." in html and "All of us." in html and "60 minutes" in html
+    assert "With one of Ada or Bob." in html
+    assert "With Bob." in html
     assert "Hidden" not in html and 'class="sidebar"' not in html
 
 
@@ -50,7 +50,7 @@ def test_one_type_is_still_listed_on_the_team_page(client, make_type):
 def test_the_type_page_is_the_picker_in_the_teams_zone(client, make_type):
     make_type(title="Kick-off", slug="kick-off")
     html = client.get("/team/sales/kick-off").get_data(as_text=True)
-    assert "Book a time with Sales" in html and "Kick-off" in html and "With Ada Lovelace and Bob Kahn." in html
+    assert "Book a time with Sales" in html and "Kick-off" in html and "With Ada and Bob." in html
     assert "<option selected>Europe/London</option>" in html and "data-visitor-zone" in html
     assert 'hx-get="/team/sales/month?type=kick-off"' in html
     assert 'href="/team/sales"' not in html  # one type: no way back to a list of one
@@ -124,7 +124,7 @@ def test_booking_a_collective_type_gives_every_member_an_appointment(app, client
         assert [a.uuid for a in teams.group_of(made[0])] == [a.uuid for a in made]
     page = client.get(target)
     html = page.get_data(as_text=True)
-    assert page.status_code == 200 and "You are booked" in html and "You meet Ada Lovelace and Bob Kahn." in html
+    assert page.status_code == 200 and "You are booked" in html and "You meet Ada and Bob." in html
     assert "10:00–10:30" in html and "grace@example.com" in html and 'href="/team/sales"' in html
 
 
@@ -149,7 +149,7 @@ def test_a_round_robin_booking_goes_to_one_free_member_and_names_them(app, clien
         made = list(Appointment.select())
         assert [a.owner_id for a in made] == [bob.id]
     html = client.get(response.headers["HX-Redirect"]).get_data(as_text=True)
-    assert "You meet Bob Kahn." in html
+    assert "You meet Bob." in html
 
 
 def test_missing_name_and_a_bad_email_come_back_422_next_to_the_fields(app, client, make_type, day):
