@@ -186,57 +186,80 @@ def create_appointment(user: User, start: datetime, end: datetime, title: str, c
     return appointment
 
 
-def _require_offered(user: User, s: datetime, e: datetime, now: datetime | None, kind: EventType) -> None:
+def _require_offered(user: User, s: datetime, e: datetime, now: datetime | None, kind: EventType,
+                     exclude_appointment: int | None = None) -> None:
     """A booker may only take a slot the booking page offers for that event type (its rules and limits)."""
     minutes = int((e - s).total_seconds() // 60)
     aware = s.replace(tzinfo=UTC)
-    if aware not in slots_for(user, aware, aware + timedelta(seconds=1), now, minutes, event_type=kind):
+    if aware not in slots_for(user, aware, aware + timedelta(seconds=1), now, minutes, event_type=kind,
+                              exclude_appointment=exclude_appointment):
         raise SlotTaken(event_types.limit_reached(kind, aware, zone_of(user)) or TAKEN)
+
+
+def group_of(appointment: Appointment) -> list[Appointment]:
+    """Every member's copy of a team booking (one `booking_group`), in id order; else the appointment alone."""
+    if not appointment.booking_group:
+        return [appointment]
+    return list(Appointment.select().where(Appointment.booking_group == appointment.booking_group)
+                .order_by(Appointment.id))
+
+
+def _live_copies(appointment: Appointment) -> list[Appointment]:
+    return [a for a in group_of(appointment) if a.status == Appointment.BOOKED]
 
 
 def reschedule(appointment: Appointment, start: datetime, end: datetime, *, actor: str = "owner",
                now: datetime | None = None) -> Appointment:
-    """Move an appointment; a booker (`actor="booker"`) may only move it to a time the booking page offers."""
+    """Move an appointment (a team booking: every member's copy, each checked for its member);
+    a booker (`actor="booker"`) may only move it to a time the booking page offers."""
     s, e = _check_times(start, end)
     if appointment.status != Appointment.BOOKED:
         raise BookingError("A cancelled appointment cannot be rescheduled.", "status")
-    if appointment.booking_group:  # a team booking: every member's copy moves
-        from . import teams
-
-        return teams.reschedule_group(appointment, s, e, actor=actor, now=now)
-    with _locked(appointment.owner):
-        if actor == "booker":
-            kind = appointment.event_type or event_types.default_type(appointment.owner)
-            _require_offered(appointment.owner, s, e, now, kind)
-        elif overlaps(busy_intervals(appointment.owner, s, e, exclude_appointment=appointment.id), s, e):
-            raise SlotTaken(BUSY)
-        appointment.start_utc, appointment.end_utc = s, e
-        appointment.push_state = Appointment.PUSH_PENDING
-        appointment.updated_at = utcnow()
-        appointment.save()
-        outbox.enqueue_change(appointment, "rescheduled", actor)
-    sync.request_push(appointment.id)
-    outbox.request_send()
+    copies = _live_copies(appointment)
+    with _locked(*(copy.owner for copy in copies)):
+        for copy in copies:
+            if actor == "booker":
+                kind = copy.event_type or event_types.default_type(copy.owner)
+                # a team copy may move over its own old time (the member's other copies are elsewhere)
+                _require_offered(copy.owner, s, e, now, kind, copy.id if copy.booking_group else None)
+            elif overlaps(busy_intervals(copy.owner, s, e, exclude_appointment=copy.id), s, e):
+                raise SlotTaken(BUSY if len(copies) == 1 else f"{copy.owner.name}: {BUSY}")
+        for copy in copies:
+            copy.start_utc, copy.end_utc = s, e
+            copy.push_state = Appointment.PUSH_PENDING
+            copy.updated_at = utcnow()
+            copy.save()
+        for n, copy in enumerate(copies):  # the booker hears once, of every member
+            outbox.enqueue_change(copy, "rescheduled", actor, to_booker=n == 0)
+    _push(copies)
+    appointment.start_utc, appointment.end_utc = s, e
     return appointment
 
 
 def cancel(appointment: Appointment, *, actor: str = "owner", reason: str = "") -> Appointment:
+    """Cancel an appointment (a team booking: every member's copy)."""
     if appointment.status == Appointment.CANCELLED:
         return appointment
-    if appointment.booking_group:  # a team booking: every member's copy is cancelled
-        from . import teams
-
-        return teams.cancel_group(appointment, actor=actor, reason=reason)
+    copies = _live_copies(appointment)
     with database.atomic():
-        appointment.status = Appointment.CANCELLED
-        appointment.push_state = Appointment.PUSH_PENDING
-        appointment.updated_at = utcnow()
-        appointment.cancel_reason = reason.strip()[:2000] or None
-        appointment.save()
-        outbox.enqueue_change(appointment, "cancelled", actor)
-    sync.request_push(appointment.id)
-    outbox.request_send()
+        for copy in copies:
+            copy.status = Appointment.CANCELLED
+            copy.push_state = Appointment.PUSH_PENDING
+            copy.updated_at = utcnow()
+            copy.cancel_reason = reason.strip()[:2000] or None
+            copy.save()
+        for n, copy in enumerate(copies):
+            outbox.enqueue_change(copy, "cancelled", actor, to_booker=n == 0)
+    _push(copies)
+    appointment.status = Appointment.CANCELLED
     return appointment
+
+
+def _push(changed: list[Appointment]) -> None:
+    """After the commit: each copy to its own owner's Primary Calendar, and the mail."""
+    for appointment in changed:
+        sync.request_push(appointment.id)
+    outbox.request_send()
 
 
 def create_blocked_slot(user: User, start: datetime, end: datetime, title: str) -> BlockedSlot:

@@ -94,3 +94,26 @@ def test_team_type_slugs_are_unique_in_the_team_not_against_personal_types(ada, 
     with pytest.raises(event_types.Invalid) as exc:
         make_type("round_robin", slug="intro")
     assert "Sales already has" in exc.value.errors["slug"]
+
+
+def test_the_bookers_reschedule_link_offers_times_free_for_every_member_and_moves_every_copy(
+        app, client, bob, make_type, day):
+    from tests.mail.helpers import csrf_of, slot_values
+    from webapp.mail.tokens import token_for
+
+    kind = make_type("collective")
+    made = teams.book(kind, at(day, 9), "Cleo", "cleo@example.com")
+    appointments.create_blocked_slot(bob, at(day, 14), at(day, 15), "Busy")
+    url = f"/manage/{token_for(made[0].uuid)}/reschedule"
+    with app.app_context():
+        html = client.get(f"{url}?date={day}&tz=Europe/Berlin").get_data(as_text=True)
+    offered = slot_values(html)
+    assert at(day, 15).isoformat() in offered and at(day, 14).isoformat() not in offered  # Bob is busy at 14
+    with app.app_context():
+        answer = client.post(url, data={"csrf_token": csrf_of(html), "start": at(day, 15).isoformat()})
+    assert answer.status_code == 303
+    assert {a.start_utc for a in teams.group_of(made[0])} == {at(day, 15).astimezone(UTC).replace(tzinfo=None)}
+    with app.app_context():
+        cancel_page = client.get(f"/manage/{token_for(made[1].uuid)}/cancel").get_data(as_text=True)
+        client.post(f"/manage/{token_for(made[1].uuid)}/cancel", data={"csrf_token": csrf_of(cancel_page)})
+    assert {a.status for a in teams.group_of(made[0])} == {Appointment.CANCELLED}

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from itertools import accumulate
+from operator import itemgetter
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -68,7 +69,9 @@ class BusyIndex:
 
     def __init__(self, busy: Iterable[tuple[datetime, datetime]]):
         pairs = [p if p[0].tzinfo is None and p[1].tzinfo is None else (_naive(p[0]), _naive(p[1])) for p in busy]
-        pairs.sort()
+        # by start alone: comparing whole tuples of datetimes costs ~5x more, and the order of equal
+        # starts does not matter (the running maximum past a run of equal starts is the same)
+        pairs.sort(key=itemgetter(0))
         self.starts = [a for a, _ in pairs]
         # running maximum of the ends: "does anything starting before x reach past y" is one bisect
         self.reach = list(accumulate((b for _, b in pairs), max))

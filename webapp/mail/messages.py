@@ -21,10 +21,12 @@ from .invitation import CANCEL, REQUEST, Person, invitation_ics
 SUBJECTS = {
     ("booker", "booked"): "Booked: {title}, {when}",
     ("booker", "rescheduled"): "Moved: {title}, now {when}",
+    ("booker", "reassigned"): "Now with {who}: {title}, {when}",
     ("booker", "cancelled"): "Cancelled: {title}, {when}",
     ("booker", "reminder"): "Reminder: {title}, {when}",
     ("owner", "booked"): "New booking: {booker} on {when}",
     ("owner", "rescheduled"): "{booker} moved their appointment to {when}",
+    ("owner", "reassigned"): "{booker}'s appointment on {when} is now yours",
     ("owner", "cancelled"): "{booker} cancelled their appointment on {when}",
 }
 
@@ -73,6 +75,12 @@ def _render(name: str, context: dict) -> str:
     return current_app.jinja_env.get_template(name).render(**context)
 
 
+def _names(people: list[dict]) -> str:
+    """"Ada", "Ada and Bob", "Ada, Bob and Cleo"."""
+    names = [p["name"] for p in people]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def compose(snap: dict, base: str | None) -> Composed:
     start = datetime.fromisoformat(snap["start"])
     end = datetime.fromisoformat(snap["end"])
@@ -86,10 +94,13 @@ def compose(snap: dict, base: str | None) -> Composed:
         "same_zone": _in(start, booker_zone).value.utcoffset() == _in(start, owner["timezone"]).value.utcoffset(),
         "links": links(base, snap["uuid"]) if snap["kind"] != "cancelled" else None,
         "reason": snap.get("reason") or "",
+        # whom the booker meets: every member of a team booking, else the owner
+        "members": snap.get("members") or [], "who": _names(snap.get("members") or [owner]),
     }
     audience = snap["audience"]
     when = str(context["booker_start"] if audience == "booker" else context["owner_start"])
-    subject = SUBJECTS[(audience, snap["kind"])].format(title=snap["title"], when=when, booker=booker["name"])
+    subject = SUBJECTS[(audience, snap["kind"])].format(title=snap["title"], when=when, booker=booker["name"],
+                                                  who=context["who"])
     text = _render(f"mail/{audience}.txt", context)
     html = _render(f"mail/{audience}.html", context)
     ics = None

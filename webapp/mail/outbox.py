@@ -25,7 +25,7 @@ from .sender import MailError, deliver
 
 log = logging.getLogger(__name__)
 CLAIM = timedelta(minutes=5)  # a claim older than this belongs to a sender that died
-CHANGE_KINDS = ("booked", "rescheduled", "cancelled")
+CHANGE_KINDS = ("booked", "rescheduled", "reassigned", "cancelled")
 
 _sending = threading.Lock()  # one sender at a time in this process; claims keep other processes apart
 
@@ -81,18 +81,20 @@ def _compose(row: OutboxMail) -> None:
     row.subject, row.body_text, row.body_html, row.ics = composed.subject, composed.text, composed.html, composed.ics
 
 
-def enqueue_change(appointment: Appointment, kind: str, actor: str, *, to_booker: bool = True) -> list[OutboxMail]:
+def enqueue_change(appointment: Appointment, kind: str, actor: str, *, to_booker: bool = True,
+                   to_owner: bool = False) -> list[OutboxMail]:
     """Inside the change's transaction: the booker's e-mail, and the owner's when a booker acted.
 
     Only appointments booked on the public page have a booker to write to; an appointment the owner
     made for a contact sends nothing. A team booking writes to its booker once (`to_booker` on one
-    copy), naming every member, and to each member.
+    copy), naming every member, and to each member; `to_owner` tells the owner whoever acted (a
+    team booking handed to them).
     """
     if not appointment.booker_email:
         return []
     owner = User.get_by_id(appointment.owner_id)
     rows = [_write(appointment, owner, kind, "booker", actor, appointment.booker_email)] if to_booker else []
-    if actor == "booker" and owner.notify_bookings:
+    if (actor == "booker" or to_owner) and owner.notify_bookings:
         rows.append(_write(appointment, owner, kind, "owner", actor, owner.email))
     return rows
 

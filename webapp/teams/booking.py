@@ -7,10 +7,12 @@ and weekly limits count booking groups (a collective booking is one booking) by 
 
 Race-free: a booking takes every chosen member's lock (id order) in one transaction and re-checks who
 is free under it. A booking is one Appointment per assigned member, tied by `booking_group`; each is
-pushed to its own member's Primary Calendar (its own UID and href).
+pushed to its own member's Primary Calendar (its own UID and href). Moving or cancelling any copy
+moves or cancels every copy (appointments.reschedule and cancel know booking groups).
 """
 from __future__ import annotations
 
+import importlib.util
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -19,10 +21,9 @@ from peewee import fn
 
 from .. import appointments, bookers, event_types, sync
 from ..cleaning import clean_email
-from ..db import database
 from ..mail import outbox
 from ..models import Appointment, EventType, Team, User
-from ..times import UTC, naive_utc, utcnow, zone_named
+from ..times import UTC, naive_utc, zone_named
 from . import assign
 from .core import chosen
 
@@ -81,11 +82,16 @@ def standings(kind: EventType, candidates: Sequence[tuple[User, object]], now: d
 
 
 def check_calendars_before_booking(users: Sequence[User]) -> None:
-    """The just-in-time check of every member who could be assigned, before the lock is taken.
+    """The just-in-time check of every member who could be assigned, before the lock is taken (the
+    check writes the mirror; the booking's re-check under the lock then sees the calendars as they are).
 
-    A no-op until webapp.sync.jit lands (branch `jit`): then this calls jit.check_before_booking(users).
+    Calls webapp.sync.jit.check_before_booking (branch `jit`) once that module is merged; a no-op before.
     """
-    return None
+    if importlib.util.find_spec("webapp.sync.jit") is None:
+        return
+    from ..sync import jit  # type: ignore[attr-defined]
+
+    jit.check_before_booking(users)
 
 
 def book(kind: EventType, start: datetime, name: str, email: str, *, booker: bookers.Booker | None = None,
@@ -145,67 +151,12 @@ def _after(rows: Sequence[Appointment]) -> None:
     outbox.request_send()
 
 
-def group_of(appointment: Appointment) -> list[Appointment]:
-    """Every member's copy of the appointment's booking (itself alone when it is not a team booking)."""
-    if not appointment.booking_group:
-        return [appointment]
-    return list(Appointment.select().where(Appointment.booking_group == appointment.booking_group)
-                .order_by(Appointment.id))
-
-
-def _live_copies(appointment: Appointment) -> list[Appointment]:
-    return [a for a in group_of(appointment) if a.status == Appointment.BOOKED]
-
-
 def group_slots(appointment: Appointment, start: datetime, end: datetime, now: datetime | None = None
                 ) -> list[datetime]:
     """Where a team booking may move: free for every member it is assigned to (their own copy aside)."""
     kind = appointment.event_type
-    copies = _live_copies(appointment)
+    copies = [a for a in appointments.group_of(appointment) if a.status == Appointment.BOOKED]
     if kind is None or not copies:
         return []
     per_member = [member_slots(copy.owner, kind, start, end, now, exclude_appointment=copy.id) for copy in copies]
     return _limited(kind, assign.merge_slots(EventType.COLLECTIVE, per_member), start, end)
-
-
-def reschedule_group(appointment: Appointment, s: datetime, e: datetime, *, actor: str = "owner",
-                     now: datetime | None = None) -> Appointment:
-    """Move every copy of a team booking; a booker may only move it to a time the type offers them."""
-    copies = _live_copies(appointment)
-    with appointments._locked(*[copy.owner for copy in copies]):
-        if actor == "booker":
-            at = s.replace(tzinfo=UTC)
-            if appointment.event_type is None or at not in group_slots(appointment, at, at + timedelta(seconds=1), now):
-                raise appointments.SlotTaken(appointments.TAKEN)
-        else:
-            for copy in copies:
-                busy = appointments.busy_intervals(copy.owner, s, e, exclude_appointment=copy.id)
-                if appointments.overlaps(busy, s, e):
-                    raise appointments.SlotTaken(f"{copy.owner.name} is not free then: " + appointments.BUSY)
-        for n, copy in enumerate(copies):
-            copy.start_utc, copy.end_utc = s, e
-            copy.push_state = Appointment.PUSH_PENDING
-            copy.updated_at = utcnow()
-            copy.save()
-        for n, copy in enumerate(copies):
-            outbox.enqueue_change(copy, "rescheduled", actor, to_booker=n == 0)
-    _after(copies)
-    appointment.start_utc, appointment.end_utc = s, e
-    return appointment
-
-
-def cancel_group(appointment: Appointment, *, actor: str = "owner", reason: str = "") -> Appointment:
-    """Cancel every copy of a team booking (the booker is written to once, naming every member)."""
-    copies = _live_copies(appointment)
-    with database.atomic():
-        for copy in copies:
-            copy.status = Appointment.CANCELLED
-            copy.push_state = Appointment.PUSH_PENDING
-            copy.updated_at = utcnow()
-            copy.cancel_reason = reason.strip()[:2000] or None
-            copy.save()
-        for n, copy in enumerate(copies):
-            outbox.enqueue_change(copy, "cancelled", actor, to_booker=n == 0)
-    _after(copies)
-    appointment.status = Appointment.CANCELLED
-    return appointment

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from .. import appointments as svc
+from .. import teams
 from ..htmx import FORM_ERRORS
 from ..mail.tokens import appointment_uuid_of
 from ..models import Appointment
@@ -74,9 +75,9 @@ def _reschedule_page(appointment: Appointment, token: str, error: str | None = N
     if not why_closed(appointment, datetime.now(UTC)):
         window = (datetime.combine(day, time(0), tzinfo=tz), datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz))
         current = appointment.start_utc.replace(tzinfo=UTC)
-        slots = [s.astimezone(tz) for s in svc.slots_for(appointment.owner, *window, duration_minutes=minutes,
-                                                  event_type=appointment.event_type)
-                 if s != current]
+        offered = teams.group_slots(appointment, *window) if appointment.booking_group else \
+            svc.slots_for(appointment.owner, *window, duration_minutes=minutes, event_type=appointment.event_type)
+        slots = [s.astimezone(tz) for s in offered if s != current]
     return _page("manage/reschedule.html", appointment, token, status, day=day, slots=slots, minutes=minutes,
                  zones=zone_names(), error=error, prev_day=day - timedelta(days=1), next_day=day + timedelta(days=1))
 

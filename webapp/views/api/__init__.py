@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import jsonify, send_from_directory
 from flask_login import current_user, login_required
 
-from . import accounts, calendar, configuration, event_types  # noqa: F401  (routes register on import)
+from . import accounts, calendar, configuration, event_types, teams  # noqa: F401  (routes register on import)
 from .blueprint import api  # noqa: F401  (the app registers it)
 
 

@@ -13,11 +13,12 @@ from flask import jsonify, request
 from flask_login import current_user, login_required
 
 from ... import appointments as svc
-from ... import calendar_week, event_types
+from ... import calendar_week, event_types, teams
 from ...models import Appointment, User
 from ...times import BadTime, parse_instant, zone_of
 from .blueprint import api, error, found
-from .serialisers import appointment_json, availability_json, blocked_slot_json, item_json
+from .serialisers import appointment_json, availability_json, blocked_slot_json, item_json, team_availability_json
+from .teams import visible_team
 
 MAX_CALENDAR_DAYS = 366
 MAX_AVAILABILITY_DAYS = 62
@@ -34,8 +35,8 @@ def _instant(text: str, tz, *, allow_date: bool = True) -> datetime:
         raise svc.BookingError(str(exc)) from None
 
 
-def _range(max_days: int, end_inclusive_days: bool = False) -> tuple[datetime, datetime]:
-    tz = zone_of(current_user)
+def _range(max_days: int, end_inclusive_days: bool = False, tz=None) -> tuple[datetime, datetime]:
+    tz = tz or zone_of(current_user)
     if not request.args.get("start") or not request.args.get("end"):
         raise svc.BookingError("Give both start and end, for example ?start=2026-06-01&end=2026-06-08.")
     start = _instant(request.args["start"], tz)
@@ -98,6 +99,8 @@ def calendar_items():
 @api.get("/availability")
 @login_required
 def availability():
+    if request.args.get("team") is not None:
+        return team_availability()
     user = _me()
     try:
         start, end = _range(MAX_AVAILABILITY_DAYS, end_inclusive_days=True)
@@ -119,10 +122,62 @@ def availability():
     return jsonify(availability_json(user, zone_of(user), duration, slots, kind))
 
 
+def team_availability():
+    """?team=<slug>&event_type=<slug or id>: the team type's offered starts; dates in the team's zone."""
+    team = visible_team(request.args["team"])
+    kind = teams.find_type(team, request.args.get("event_type") or "")
+    if kind is None:
+        return error(400, f"{team.name} has no event type {request.args.get('event_type', '')!r} "
+                          "(give its slug or id as event_type).", "bad_request")
+    try:
+        start, end = _range(MAX_AVAILABILITY_DAYS, end_inclusive_days=True, tz=teams.zone_of_team(team))
+    except svc.BookingError as exc:
+        return _bad(exc)
+    return jsonify(team_availability_json(team, kind, teams.slots(kind, start, end)))
+
+
+def _contact(body: dict) -> tuple[str | None, str | None]:
+    contact = body.get("contact")
+    if contact is not None and not isinstance(contact, dict):
+        raise svc.BookingError('"contact" is an object: {"name": ..., "email": ...}.', "body")
+    contact = contact or {}
+    name, email = contact.get("name"), contact.get("email")
+    if (name is not None and not isinstance(name, str)) or (email is not None and not isinstance(email, str)):
+        raise svc.BookingError("The contact's name and e-mail are text.", "body")
+    return name, email
+
+
+def book_team(body: dict):
+    """A team booking: {"team", "event_type", "start", "contact"?}; without a contact, the caller books for themselves."""
+    team = visible_team(body["team"])
+    kind = teams.find_type(team, body.get("event_type"))
+    if kind is None:
+        raise svc.BookingError(f"{team.name} has no event type {body.get('event_type')!r} (give its slug or id).",
+                               "event_type")
+    if not isinstance(body.get("start"), str):
+        raise svc.BookingError('"start" is required: an ISO 8601 date-time with offset.', "body")
+    start = _instant(body["start"], teams.zone_of_team(team), allow_date=False)
+    if body.get("end") is not None:
+        end = _instant(body["end"], teams.zone_of_team(team), allow_date=False) if isinstance(body["end"], str) \
+            else None
+        if end is None or end - start != timedelta(minutes=kind.duration_minutes):
+            raise svc.BookingError(f"{kind.title} lasts {kind.duration_minutes} minutes: leave out end, "
+                                   "or make it that long after the start.", "end")
+    name, email = _contact(body)
+    if not (name or email):
+        me = _me()
+        name, email = me.name, me.email
+    made = teams.book(kind, start, name or "", email or "", public=False)
+    return jsonify(appointment_json(made[0])), 201
+
+
 @api.post("/appointments")
 @login_required
 def create_appointment():
     try:
+        body = request.get_json(silent=True)
+        if isinstance(body, dict) and body.get("team") is not None:
+            return book_team(body)
         user = _me()
         body, kind = _body(), None
         if body.get("event_type") is not None:
@@ -135,13 +190,7 @@ def create_appointment():
                 start = _instant(body["start"], zone_of(user), allow_date=False)
                 body = {**body, "end": (start + timedelta(minutes=kind.duration_minutes)).isoformat()}
         body, start, end, title = _timed_body(body)
-        contact = body.get("contact")
-        if contact is not None and not isinstance(contact, dict):
-            raise svc.BookingError('"contact" is an object: {"name": ..., "email": ...}.', "body")
-        contact = contact or {}
-        name, email = contact.get("name"), contact.get("email")
-        if (name is not None and not isinstance(name, str)) or (email is not None and not isinstance(email, str)):
-            raise svc.BookingError("The contact's name and e-mail are text.", "body")
+        name, email = _contact(body)
         appointment = svc.create_appointment(user, start, end, title, name, email, event_type=kind)
     except svc.BookingError as exc:
         return _bad(exc)
@@ -149,7 +198,14 @@ def create_appointment():
 
 
 def _appointment(appointment_id: int) -> Appointment:
-    return found(svc.appointment_of(_me(), appointment_id), "appointment")
+    """The caller's own appointment, or any copy of a booking of a team they belong to (admins: any team)."""
+    me = _me()
+    own = svc.appointment_of(me, appointment_id)
+    if own is None:
+        copy = Appointment.get_or_none((Appointment.id == appointment_id) & Appointment.team.is_null(False))
+        if copy is not None and (me.is_admin or teams.is_member(copy.team, me)):
+            own = copy
+    return found(own, "appointment")
 
 
 @api.get("/appointments/<id:appointment_id>")
@@ -168,7 +224,7 @@ def reschedule_appointment(appointment_id: int):
         svc.reschedule(appointment, start, end)
     except svc.BookingError as exc:
         return _bad(exc)
-    return jsonify(appointment_json(appointment))
+    return jsonify(appointment_json(Appointment.get_by_id(appointment.id)))
 
 
 @api.delete("/appointments/<id:appointment_id>")

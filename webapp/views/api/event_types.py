@@ -33,8 +33,8 @@ def list_event_types():
     return jsonify([event_type_json(kind) for kind in event_types.types_of(_me())])
 
 
-def _write(change, status: int = 200):
-    """Apply `change(body)` to the JSON body: the event type it returns as JSON, or the error."""
+def write_type(change, status: int = 200, shape=event_type_json):
+    """Apply `change(body)` to the JSON body: the event type it returns as JSON (`shape`), or the error."""
     body = _body()
     if body is None:
         return error(400, NOT_JSON, "bad_request")
@@ -42,13 +42,13 @@ def _write(change, status: int = 200):
         kind = change(body)
     except event_types.Invalid as exc:
         return _invalid(exc)
-    return jsonify(event_type_json(kind)), status
+    return jsonify(shape(kind)), status
 
 
 @api.post("/event-types")
 @login_required
 def create_event_type():
-    return _write(lambda body: event_types.create(_me(), body), 201)
+    return write_type(lambda body: event_types.create(_me(), body), 201)
 
 
 def _kind(type_id: int) -> EventType:
@@ -67,7 +67,7 @@ def get_event_type(type_id: int):
 @login_required
 def patch_event_type(type_id: int):
     kind = _kind(type_id)
-    return _write(lambda body: event_types.update(kind, body))
+    return write_type(lambda body: event_types.update(kind, body))
 
 
 @api.delete("/event-types/<id:type_id>")

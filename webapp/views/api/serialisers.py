@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from ... import event_types
+from ... import event_types, teams
 from ...calendar_week import Item, blocked_item
-from ...models import Appointment, BlockedSlot, CalendarAccount, DateOverride, EventType, RemoteCalendar, User
+from ...models import (Appointment, BlockedSlot, CalendarAccount, DateOverride, EventType, RemoteCalendar, Team,
+                       User)
 from ...times import iso
 
 
@@ -33,13 +34,44 @@ def blocked_slot_json(slot: BlockedSlot) -> dict:
 
 def appointment_json(a: Appointment) -> dict:
     contact = a.contact
-    return {
+    return {**_team_part(a), 
         "id": a.id, "kind": "appointment", "title": a.title, "status": a.status,
         "start": iso(a.start_utc), "end": iso(a.end_utc),
         "contact": {"id": contact.id, "name": contact.name, "email": contact.email} if contact else None,
         "event_type": {"id": a.event_type_id, "slug": a.event_type.slug} if a.event_type_id else None,
         "push_state": a.push_state,
     }
+
+
+def _team_part(a: Appointment) -> dict:
+    """A team booking's team, every member's appointment id and the members' e-mails (live copies)."""
+    if not a.booking_group:
+        return {}
+    copies = [c for c in Appointment.select().where(Appointment.booking_group == a.booking_group)
+              .order_by(Appointment.id) if c.status == a.status]
+    return {"team": {"id": a.team_id, "slug": a.team.slug} if a.team_id else None,
+            "appointment_ids": [c.id for c in copies], "members": [c.owner.email for c in copies]}
+
+
+def team_json(team: Team) -> dict:
+    return {"id": team.id, "name": team.name, "slug": team.slug, "timezone": team.timezone}
+
+
+def member_json(user: User) -> dict:
+    return {"id": user.id, "email": user.email, "name": user.name, "timezone": user.timezone,
+            "is_admin": user.is_admin}
+
+
+def team_event_type_json(kind: EventType) -> dict:
+    return {**event_type_json(kind), "team_id": kind.team_id, "kind": kind.kind,
+            "member_emails": [u.email for u in teams.chosen_members(kind)]}
+
+
+def team_availability_json(team: Team, kind: EventType, slots: list[datetime]) -> dict:
+    tz = teams.zone_of_team(team)
+    return {"timezone": team.timezone, "duration": kind.duration_minutes, "team": {"id": team.id, "slug": team.slug},
+            "event_type": {"id": kind.id, "slug": kind.slug, "kind": kind.kind},
+            "slots": [s.astimezone(tz).isoformat() for s in slots]}
 
 
 def availability_json(user: User, tz: ZoneInfo, duration: int, slots: list[datetime], kind: EventType) -> dict:
