@@ -35,7 +35,7 @@ def _load_user(session_token: str) -> User | None:
     """Sessions and remember cookies carry User.session_token (the alternative id), never the row id."""
     if not session_token:
         return None
-    return User.get_or_none(User.session_token == session_token)
+    return User.get_or_none(User.session_token == session_token, User.removed_at.is_null())
 
 
 @login_manager.request_loader
@@ -66,16 +66,23 @@ def registration_open() -> bool:
     return bool(current_app.config.get("ALLOW_REGISTRATION")) or not User.select().exists()
 
 
-def create_user(email: str, password: str, name: str = "", timezone: str = "UTC") -> User:
+def check_new_password(password: str) -> None:
+    """The rule every new password meets (sign-up, an invitation, set-password)."""
+    if len(password) < 8:
+        raise UserError("Choose a password of at least 8 characters.")
+
+
+def create_user(email: str, password: str, name: str = "", timezone: str = "UTC", *, admin: bool = False) -> User:
+    """A new user who can sign in; the first user of the instance is always an admin."""
     email = clean_email(email)
     if email is None:
         raise UserError("Enter a valid e-mail address.")
-    if len(password) < 8:
-        raise UserError("Choose a password of at least 8 characters.")
+    check_new_password(password)
     if not valid_timezone(timezone):
         raise UserError(f"Unknown time zone {timezone!r}: use an IANA name such as Europe/Berlin.")
     if User.by_email(email):
         raise UserError("An account with this e-mail already exists.")
+    admin = admin or not User.select().exists()
     slug = User.new_slug()
     while User.select().where(User.booking_slug == slug).exists():
         slug = User.new_slug()
@@ -85,6 +92,7 @@ def create_user(email: str, password: str, name: str = "", timezone: str = "UTC"
         display_name=name.strip(),
         timezone=timezone,
         booking_slug=slug,
+        is_admin=admin,
     )
 
 
@@ -104,7 +112,7 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None:
         check_password_hash(_dummy_hash(), password)
         return None
-    return user if check_password(user, password) else None
+    return user if check_password(user, password) and user.is_active else None
 
 
 def end_all_sessions(user: User) -> None:
@@ -115,8 +123,7 @@ def end_all_sessions(user: User) -> None:
 
 def set_password(user: User, password: str) -> None:
     """Change the password and sign the user out everywhere."""
-    if len(password) < 8:
-        raise UserError("Choose a password of at least 8 characters.")
+    check_new_password(password)
     User.update(password_hash=generate_password_hash(password)).where(User.id == user.id).execute()
     end_all_sessions(user)
 
@@ -134,7 +141,7 @@ def issue_api_token(user: User) -> str:
 
 def user_for_token(token: str) -> User | None:
     row = ApiToken.get_or_none(ApiToken.token_hash == _hash_token(token))
-    if row is None:
+    if row is None or not row.user.is_active:
         return None
     ApiToken.update(last_used_at=utcnow()).where(ApiToken.id == row.id).execute()
     return row.user

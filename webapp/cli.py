@@ -21,14 +21,16 @@ def init_app(app: Flask) -> None:
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--name", default="", help="Display name.")
 @click.option("--timezone", default="UTC", help="IANA time zone, e.g. Europe/Berlin.")
+@click.option("--admin", is_flag=True, help="Make the user an admin (the first user always is one).")
 @with_appcontext
-def create_user_command(email: str, password: str, name: str, timezone: str) -> None:
-    """Create a user who can sign in."""
+def create_user_command(email: str, password: str, name: str, timezone: str, admin: bool) -> None:
+    """Create a user who can sign in; the first user is an admin (invites members, makes teams)."""
     try:
-        user = create_user(email, password, name=name, timezone=timezone)
+        user = create_user(email, password, name=name, timezone=timezone, admin=admin)
     except UserError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"Created {user.email}; booking page /book/{user.booking_slug}", err=True)
+    role = " (admin)" if user.is_admin else ""
+    click.echo(f"Created {user.email}{role}; booking page /book/{user.booking_slug}", err=True)
 
 
 @click.command("api-token")

@@ -166,8 +166,23 @@ def _add_teams(migrator: SchemaMigrator) -> None:
         User.update(is_admin=True).where(User.id == first.id).execute()
 
 
+def _add_member_fields(migrator: SchemaMigrator) -> None:
+    """Members: an invitation's link nonce and revocation, a removed member's date (the row stays, since
+    bookers' links and past appointments refer to it). A database from before teams got the invitation
+    table from create_schema, already in this shape."""
+    from peewee import CharField, DateTimeField
+    from playhouse.migrate import migrate
+
+    steps = [migrator.add_column("user", "removed_at", DateTimeField(null=True))]
+    if "nonce" not in {c.name for c in database.get_columns("invitation")}:
+        steps += [migrator.add_column("invitation", "nonce", CharField(default="", max_length=64)),
+                  migrator.add_column("invitation", "revoked_at", DateTimeField(null=True))]
+    migrate(*steps)
+
+
 MIGRATIONS: list[Callable[[SchemaMigrator], None]] = [
     _add_remote_object_data, _add_booker_fields, _add_user_session_token, _add_event_types, _add_teams,
+    _add_member_fields,
 ]
 
 

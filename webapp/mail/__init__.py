@@ -1,7 +1,8 @@
 """E-mail to bookers and owners: settings, the outbox, messages, invitations, self-service tokens.
 
 Public API: `outbox.enqueue_change` (in a change's transaction), `outbox.request_send` (after it),
-`outbox.enqueue_reminders` and `outbox.send_due` (`outbox_tick`, which the scheduler runs every minute),
+`outbox.enqueue_invitation` (an invitation into the instance), `outbox.enqueue_reminders` and
+`outbox.send_due` (`outbox_tick`, which the scheduler runs every minute),
 `tokens` (self-service links).
 """
 from __future__ import annotations

@@ -14,7 +14,7 @@ from flask import current_app
 
 from ..filters import clock, day
 from ..times import UTC, naive_utc, zone_named
-from . import tokens
+from . import settings, tokens
 from .invitation import CANCEL, REQUEST, Person, invitation_ics
 
 
@@ -75,6 +75,25 @@ def _render(name: str, context: dict) -> str:
     return current_app.jinja_env.get_template(name).render(**context)
 
 
+def invitation_link(base: str, snap: dict) -> str:
+    """The accept link of an invitation e-mail, from PUBLIC_URL."""
+    return base + _path("team.accept", token=tokens.invitation_token(snap["invitation"], snap["nonce"]))
+
+
+def compose_invitation(snap: dict, base: str | None, *, with_link: bool = False) -> Composed:
+    """An invitation into the instance. Stored without its link (`with_link` only as it is sent), so the
+    database never holds a working token."""
+    inviter = snap["owner"]
+    context = {"inviter": inviter, "team": snap.get("team"),
+               "expires": _in(datetime.fromisoformat(snap["expires"]), inviter["timezone"]),
+               "link": invitation_link(base, snap) if with_link and base else None}
+    subject = f"{inviter['name']} invites you to Slotwise"
+    if snap.get("team"):
+        subject += f" ({snap['team']['name']})"
+    return Composed(subject=subject[:500], text=_render("mail/invitation.txt", context),
+                    html=_render("mail/invitation.html", context), ics=None)
+
+
 def _names(people: list[dict]) -> str:
     """"Ada", "Ada and Bob", "Ada, Bob and Cleo"."""
     names = [p["name"] for p in people]
@@ -82,6 +101,8 @@ def _names(people: list[dict]) -> str:
 
 
 def compose(snap: dict, base: str | None) -> Composed:
+    if snap["kind"] == "invitation":
+        return compose_invitation(snap, base)
     start = datetime.fromisoformat(snap["start"])
     end = datetime.fromisoformat(snap["end"])
     owner, booker = snap["owner"], snap["booker"]
@@ -118,17 +139,23 @@ def compose(snap: dict, base: str | None) -> Composed:
 def email_message(row, mail_from: str) -> EmailMessage:
     """The row as an RFC 5322 message: text and HTML alternatives, the invitation attached."""
     snap = row.snapshot
+    text, html = row.body_text, row.body_html
     message = EmailMessage()
     message["Subject"] = row.subject
     message["From"] = formataddr((f"{snap['owner']['name']} via Slotwise", mail_from))
-    message["To"] = formataddr((snap["booker"]["name"], row.recipient) if row.audience == "booker" else
-                               (snap["owner"]["name"], row.recipient))
-    reply_to = snap["owner"]["email"] if row.audience == "booker" else snap["booker"]["email"]
-    message["Reply-To"] = reply_to
+    if row.kind == "invitation":
+        message["To"] = row.recipient
+        message["Reply-To"] = snap["owner"]["email"]
+        composed = compose_invitation(snap, settings.public_url(current_app.config), with_link=True)
+        text, html = composed.text, composed.html
+    else:
+        message["To"] = formataddr((snap["booker"]["name"], row.recipient) if row.audience == "booker" else
+                                   (snap["owner"]["name"], row.recipient))
+        message["Reply-To"] = snap["owner"]["email"] if row.audience == "booker" else snap["booker"]["email"]
     message["Date"] = format_datetime(row.created_at.replace(tzinfo=UTC))
     message["Message-ID"] = row.message_id
-    message.set_content(row.body_text)
-    message.add_alternative(row.body_html, subtype="html")
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
     if row.ics:
         method = "CANCEL" if snap["kind"] == "cancelled" else "REQUEST"
         message.add_attachment(row.ics.encode("utf-8"), maintype="text", subtype="calendar",

@@ -99,6 +99,29 @@ def enqueue_change(appointment: Appointment, kind: str, actor: str, *, to_booker
     return rows
 
 
+def enqueue_invitation(invitation, inviter: User) -> OutboxMail:
+    """Inside the invitation's transaction: its e-mail (owned by the inviting admin). An earlier e-mail of
+    the same invitation still waiting is dropped: its link no longer works."""
+    drop_unsent_invitation(invitation.id)
+    snap = {"kind": "invitation", "audience": "invitee", "invitation": invitation.id, "nonce": invitation.nonce,
+            "at": iso(utcnow()), "expires": iso(invitation.expires_at),
+            "owner": {"name": inviter.name, "email": inviter.email, "timezone": inviter.timezone or "UTC"},
+            "team": {"name": invitation.team.name} if invitation.team_id else None}
+    message_id = make_msgid(domain=_domain())
+    row = OutboxMail(owner=inviter.id, kind="invitation", audience="invitee", recipient=invitation.email,
+                     dedupe_key=f"invitation:{invitation.id}:{message_id}", snapshot_json=json.dumps(snap),
+                     message_id=message_id)
+    _compose(row)
+    row.save()
+    return row
+
+
+def drop_unsent_invitation(invitation_id: int) -> None:
+    """Forget the invitation's e-mails not sent yet (it was sent again or revoked)."""
+    OutboxMail.delete().where(OutboxMail.kind == "invitation", OutboxMail.sent_at.is_null(),
+                              OutboxMail.dedupe_key.startswith(f"invitation:{invitation_id}:")).execute()
+
+
 def enqueue_reminders(now: datetime | None = None) -> int:
     """Reminder rows for appointments starting within REMINDER_HOURS; once each, never for ones booked
     (or moved) inside that window, never after a cancel. Returns how many were written."""

@@ -198,8 +198,8 @@ class OutboxMail(BaseModel):
 
     owner = ForeignKeyField(User, backref="outbox", on_delete="CASCADE")
     appointment = ForeignKeyField(Appointment, backref="mails", null=True, on_delete="SET NULL")
-    kind = CharField()  # booked | rescheduled | cancelled | reminder, for the booker or the owner
-    audience = CharField()  # booker | owner
+    kind = CharField()  # booked | rescheduled | cancelled | reminder (booker or owner) | invitation (invitee)
+    audience = CharField()  # booker | owner | invitee
     recipient = CharField()
     dedupe_key = CharField(unique=True)  # one reminder per appointment and start
     snapshot_json = TextField()  # what the message says, taken at the change

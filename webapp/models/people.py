@@ -48,9 +48,13 @@ class User(BaseModel):
     notify_bookings = BooleanField(default=True)  # e-mail the owner when a booker books, moves or cancels
     is_admin = BooleanField(default=False)  # invites members, makes teams; the first user is one
     created_at = DateTimeField(default=utcnow)
+    removed_at = DateTimeField(null=True)  # removed by an admin: cannot sign in; the row stays for bookers' links
 
     # flask-login protocol
-    is_active = True
+    @property
+    def is_active(self) -> bool:
+        return self.removed_at is None
+
     is_anonymous = False
     is_authenticated = True
 

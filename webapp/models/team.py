@@ -40,3 +40,11 @@ class Invitation(BaseModel):
     expires_at = DateTimeField()
     accepted_at = DateTimeField(null=True)
     user = ForeignKeyField(User, null=True, backref="invitation", on_delete="SET NULL")  # who it became
+    # The link signs (id, nonce) with SECRET_KEY: the token itself is stored nowhere. A new nonce on every
+    # (re)send retires the links of earlier e-mails.
+    nonce = CharField(default="", max_length=64)
+    revoked_at = DateTimeField(null=True)
+
+    @property
+    def pending(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None
