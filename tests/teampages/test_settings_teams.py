@@ -13,6 +13,8 @@ def test_the_settings_navigation_links_teams(as_ada):
     html = as_ada.get("/settings/event-types").get_data(as_text=True)
     assert 'href="/settings/teams"' in html
     assert 'href="/settings/teams"' in as_ada.get("/settings/").get_data(as_text=True)
+    assert 'href="/settings/team"' in as_ada.get("/settings/teams").get_data(as_text=True)  # people, invitations
+    assert 'href="/settings/teams"' in as_ada.get("/settings/team").get_data(as_text=True)
 
 
 def test_an_admin_makes_a_team_in_their_own_zone_by_default(app, as_ada, ada):

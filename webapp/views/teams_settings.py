@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from .. import event_types, htmx, teams
 from ..db import database
@@ -19,23 +19,13 @@ from ..ids import parse_id, parse_number
 from ..models import EventType, Team, User
 from ..times import zone_names
 from .event_types import form_context, form_of, read_form, saved, values_from
+from .team import _admin, _me  # Settings → Team's: who is signed in, and admins only (403)
 
 bp = Blueprint("teams_settings", __name__, url_prefix="/settings/teams")
 TYPES_CHANGED = "team-types-changed"
 MEMBERS_CHANGED = "team-members-changed"
 KIND_WORDS = {EventType.ROUND_ROBIN: "Round-robin", EventType.COLLECTIVE: "Collective"}
 PRIORITY = (0, 100)
-
-
-def _me() -> User:
-    return User.get_by_id(current_user.id)
-
-
-def _admin() -> User:
-    me = _me()
-    if not me.is_admin:
-        abort(403, "Only an admin can change teams. Ask an admin of this Slotwise.")
-    return me
 
 
 def _team(team_id: int) -> Team:
@@ -107,7 +97,8 @@ def team(team_id: int):
 def _members_context(team: Team) -> dict[str, Any]:
     members = teams.members_of(team)
     inside = {m.id for m in members}
-    others = sorted((u for u in User.select() if u.id not in inside), key=lambda u: (u.name.lower(), u.id))
+    people = User.select().where(User.removed_at.is_null())  # a removed member signs in no more
+    others = sorted((u for u in people if u.id not in inside), key=lambda u: (u.name.lower(), u.id))
     return {"members": members, "others": others}
 
 
