@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from webapp import teams
-from webapp.models import EventType, Team, TeamEventTypeMember
+from webapp.models import EventType, Team, TeamEventTypeMember, User
+from webapp.times import utcnow
 
 from .conftest import HX, TYPE_FORM, sign_in
 
@@ -60,6 +61,14 @@ def test_an_admin_adds_and_removes_members_picked_from_the_users(app, as_ada, te
         assert "carol@example.com" not in [m.email for m in teams.members_of(team)]
     nobody = as_ada.post(f"/settings/teams/{team.id}/members", data={"user_id": "999"}, headers=as_ada.hx)
     assert nobody.status_code == 422 and "Choose a person from the list." in nobody.get_data(as_text=True)
+
+
+def test_a_removed_member_is_not_offered_for_a_team(app, as_ada, team, make_user):
+    gone = make_user(email="gone@example.com", name="Gone Person")
+    with app.app_context():
+        User.update(removed_at=utcnow()).where(User.id == gone.id).execute()
+    page = as_ada.get(f"/settings/teams/{team.id}").get_data(as_text=True)
+    assert "gone@example.com" not in page
 
 
 def type_form(*members, kind: str = "collective", **change) -> dict:
