@@ -13,7 +13,7 @@ def test_sign_in_and_walk_to_integrations(browser_login, live_server):
     expect(nav.get_by_role("link", name="Calendar")).to_be_visible()
     nav.get_by_role("link", name="Settings").click()
     settings = page.get_by_role("navigation", name="Settings")
-    expect(settings.get_by_role("link")).to_have_text(["My Profile", "Event types", "Notifications", "Team"])
+    expect(settings.get_by_role("link")).to_have_text(["My Profile", "Event types", "Notifications", "Team", "Teams"])
     settings.get_by_role("link", name="My Profile").click()
     expect(page.get_by_role("heading", name="My Profile")).to_be_visible()
     tabs = page.get_by_role("navigation", name="My Profile")

@@ -6,13 +6,13 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     from . import (auth, availability, booking, calendar, calendar_config, date_overrides, event_types, integrations,
-                   manage, notifications, profile, subscriptions, team)
+                   manage, notifications, profile, subscriptions, team, team_pages, teams_settings)
     from ..ids import IdConverter
     from .api import api
 
     app.url_map.converters["id"] = IdConverter  # before the rules that use it are added
     for module in (auth, calendar, profile, integrations, subscriptions, calendar_config, availability, date_overrides,
-                   event_types, booking, manage, notifications, team):
+                   event_types, booking, manage, notifications, team, team_pages, teams_settings):
         app.register_blueprint(module.bp)
     app.register_blueprint(api)
     init_context(app)

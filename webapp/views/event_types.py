@@ -31,7 +31,7 @@ def _own(type_id: int) -> EventType:
     return kind
 
 
-def _form_of(kind: EventType | None) -> dict[str, str]:
+def form_of(kind: EventType | None) -> dict[str, str]:
     if kind is None:
         return {"title": "", "slug": "", "duration_minutes": "30", "description": "", "location": "", "color": "",
                 "buffer_before_minutes": "0", "buffer_after_minutes": "0", "minimum_notice_minutes": "240",
@@ -40,7 +40,7 @@ def _form_of(kind: EventType | None) -> dict[str, str]:
             for key, value in event_types.values_of(kind).items()}
 
 
-def _values(form: dict[str, str]) -> dict[str, Any]:
+def values_from(form: dict[str, str]) -> dict[str, Any]:
     """The form's text as the JSON-typed values event_types.clean checks (so both agree on every rule)."""
     data: dict[str, Any] = {key: form[key] for key in TEXT_FIELDS}
     if not data["slug"]:
@@ -53,9 +53,14 @@ def _values(form: dict[str, str]) -> dict[str, Any]:
     return data
 
 
+def form_context(form: dict, errors: dict, kind: EventType | None) -> dict:
+    """What event_types/_form.html needs besides the form's own action (the team types' form reuses it)."""
+    return dict(form=form, errors=errors, kind=kind, numbers=event_types.NUMBERS, limits=event_types.LIMITS,
+                steps=event_types.STEPS)
+
+
 def _render_form(form: dict, errors: dict, kind: EventType | None, status: int = 200):
-    context = dict(form=form, errors=errors, kind=kind, numbers=event_types.NUMBERS, limits=event_types.LIMITS,
-                   steps=event_types.STEPS)
+    context = form_context(form, errors, kind)
     if is_partial():
         return render_template("event_types/_form.html", **context), status
     return render_template("event_types/index.html", tab="event_types", kinds=event_types.types_of(_me()),
@@ -78,37 +83,38 @@ def listing():
 @bp.get("/new")
 @login_required
 def new():
-    return _render_form(_form_of(None), {}, None)
+    return _render_form(form_of(None), {}, None)
 
 
 @bp.get("/<id:type_id>/edit")
 @login_required
 def edit(type_id: int):
     kind = _own(type_id)
-    return _render_form(_form_of(kind), {}, kind)
+    return _render_form(form_of(kind), {}, kind)
 
 
-def _saved(message: str):
+def saved(message: str, back: str | None = None, event: str = CHANGED):
+    """A saved form's answer: for htmx the message and `event`; else a flash and back to `back` (this page)."""
     if not is_partial():
         flash(message, "success")
-        return redirect(url_for("event_types.index"))
+        return redirect(back or url_for("event_types.index"))
     html = render_template("_message.html", message=message)
-    return trigger(make_response(html), CHANGED)
+    return trigger(make_response(html), event)
 
 
-def _read_form() -> dict[str, str]:
+def read_form() -> dict[str, str]:
     keys = (*TEXT_FIELDS, *event_types.NUMBERS, *event_types.LIMITS, "step_minutes", "active")
     return {key: request.form.get(key, "").strip() for key in keys}
 
 
 def _submit(change, kind: EventType | None, done: str):
     """Apply `change(values)` from the posted form: the saved message, or the form with its errors (422)."""
-    form = _read_form()
+    form = read_form()
     try:
-        saved = change(_values(form))
+        changed = change(values_from(form))
     except event_types.Invalid as exc:
         return _render_form(form, exc.errors, kind, FORM_ERRORS)
-    return _saved(f"{saved.title} {done}.")
+    return saved(f"{changed.title} {done}.")
 
 
 @bp.post("")
@@ -135,4 +141,4 @@ def delete(type_id: int):
             flash(str(exc), "error")
             return redirect(url_for("event_types.index"))
         return render_template("_message.html", message=str(exc), error=True), FORM_ERRORS
-    return _saved(f"{kind.title} deleted.")
+    return saved(f"{kind.title} deleted.")
