@@ -145,7 +145,7 @@ def create_appointment(user: User, start: datetime, end: datetime, title: str, c
     s, e = _check_times(start, end)
     title = (title or "").strip()[:255]
     kind = event_type or event_types.default_type(user)
-    check = _check_calendars([user], public)
+    check = check_calendars([user], public)
     with _locked(user):
         wanted = public or (contact_name or "").strip() or (contact_email or "").strip()  # see contact_problems
         contact = contact_for(user, contact_name or "", contact_email or "") if wanted else None
@@ -173,7 +173,7 @@ def create_appointment(user: User, start: datetime, end: datetime, title: str, c
     return appointment
 
 
-def _check_calendars(users: list[User], public: bool) -> jit.Check:
+def check_calendars(users: list[User], public: bool) -> jit.Check:
     """The check of the owners' calendars before a booking (webapp.sync.jit); outside the transaction.
     A booker is refused while a calendar that blocks time is stale (FAIL_CLOSED_AFTER_MINUTES)."""
     check = jit.check_before_booking(users)
@@ -217,7 +217,7 @@ def reschedule(appointment: Appointment, start: datetime, end: datetime, *, acto
     if appointment.status != Appointment.BOOKED:
         raise BookingError("A cancelled appointment cannot be rescheduled.", "status")
     copies = _live_copies(appointment)
-    check = _check_calendars([copy.owner for copy in copies], actor == "booker")
+    check = check_calendars([copy.owner for copy in copies], actor == "booker")
     with _locked(*(copy.owner for copy in copies)):
         for copy in copies:
             if actor == "booker":

@@ -12,7 +12,6 @@ moves or cancels every copy (appointments.reschedule and cancel know booking gro
 """
 from __future__ import annotations
 
-import importlib.util
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -81,19 +80,6 @@ def standings(kind: EventType, candidates: Sequence[tuple[User, object]], now: d
     return out
 
 
-def check_calendars_before_booking(users: Sequence[User]) -> None:
-    """The just-in-time check of every member who could be assigned, before the lock is taken (the
-    check writes the mirror; the booking's re-check under the lock then sees the calendars as they are).
-
-    Calls webapp.sync.jit.check_before_booking (branch `jit`) once that module is merged; a no-op before.
-    """
-    if importlib.util.find_spec("webapp.sync.jit") is None:
-        return
-    from ..sync import jit  # type: ignore[attr-defined]
-
-    jit.check_before_booking(users)
-
-
 def book(kind: EventType, start: datetime, name: str, email: str, *, booker: bookers.Booker | None = None,
          public: bool = True, now: datetime | None = None) -> list[Appointment]:
     """Book the team type at `start` for the booker; one appointment per assigned member (id order of
@@ -107,8 +93,9 @@ def book(kind: EventType, start: datetime, name: str, email: str, *, booker: boo
         raise appointments.BookingError(NO_MEMBERS, "event_type")
     for field, message in appointments.contact_problems(name, email, required=True).items():
         raise appointments.BookingError(message, field)
-    check_calendars_before_booking([user for user, _ in members])
     users = [user for user, _ in members]
+    # the just-in-time check of every member who could be assigned (and fail-closed), before the lock
+    appointments.check_calendars(users, public)
     with appointments._locked(*users):
         at = s.replace(tzinfo=UTC)
         limit = event_types.limit_reached(kind, at, zone_of_team(kind.team))
