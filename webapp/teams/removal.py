@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .. import appointments, sync
-from ..db import database
 from ..filters import clock, day
 from ..mail import outbox
 from ..models import Appointment, EventType, Team, User
