@@ -69,3 +69,16 @@ def test_the_member_a_booking_is_handed_to_is_told_in_words(ada, bob, make_type,
     booker = OutboxMail.select().where(OutboxMail.kind == "reassigned", OutboxMail.audience == "booker").get()
     text = messages.compose(booker.snapshot, "https://slotwise.example").text
     assert "your appointment is now with Ada, at the same time" in text
+
+
+def test_a_booking_inside_the_types_minimum_notice_can_still_be_handed_over(ada, bob, make_type, day):
+    kind = make_type("round_robin")
+    busy = appointments.create_blocked_slot(ada, at(day, 9), at(day, 10), "Busy")
+    booking = _book_for(kind, bob, at(day, 9))
+    appointments.delete_blocked_slot(busy)
+    kind.minimum_notice_minutes = 60 * 24 * 30  # the meeting is now closer than a booker could book it
+    kind.save()
+    [step] = teams.removal_plan(bob)
+    assert (step.action, step.to_user.id) == ("reassign", ada.id)
+    teams.apply_removal(bob)
+    assert Appointment.get_by_id(booking.id).owner_id == ada.id
