@@ -62,7 +62,7 @@ def slots_for(user: User, start: datetime, end: datetime, now: datetime | None =
     # from a day earlier: the grid of a working range is laid out from the range's start, and busy
     # time between that start and `start` moves it (see calendars.availability)
     busy = busy_intervals(user, naive_utc(start) - pad - timedelta(days=1), naive_utc(end) + pad,
-                          exclude_appointment)
+                          exclude_appointment=exclude_appointment)
     return free_slots(busy, rules, (start, end), zone_of(user), now, duration_minutes,
                       event_types.booked_starts(kind, start, end) if booked is None else booked)
 

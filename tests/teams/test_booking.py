@@ -117,3 +117,15 @@ def test_the_bookers_reschedule_link_offers_times_free_for_every_member_and_move
         cancel_page = client.get(f"/manage/{token_for(made[1].uuid)}/cancel").get_data(as_text=True)
         client.post(f"/manage/{token_for(made[1].uuid)}/cancel", data={"csrf_token": csrf_of(cancel_page)})
     assert {a.status for a in teams.group_of(made[0])} == {Appointment.CANCELLED}
+
+
+def test_the_bookers_mail_names_every_member_they_meet(make_type, day):
+    from webapp.mail import messages
+
+    kind = make_type("collective")
+    teams.book(kind, at(day, 9), "Cleo", "cleo@example.com")
+    row = OutboxMail.select().where(OutboxMail.audience == "booker").get()
+    composed = messages.compose(row.snapshot, "https://slotwise.example")
+    assert "your appointment with Ada and Bob is booked" in composed.text
+    assert "With: Ada <ada@example.com>, Bob <bob@example.com>" in composed.text
+    assert "Ada" in composed.html and "bob@example.com" in composed.html

@@ -52,3 +52,33 @@ def test_collective_booking_of_a_removed_member_is_cancelled_for_everyone(ada, b
     assert {a.status for a in teams.group_of(made[0])} == {Appointment.CANCELLED}
     cancelled = OutboxMail.select().where(OutboxMail.kind == "cancelled", OutboxMail.audience == "booker")
     assert cancelled.count() == 1
+
+
+def test_the_member_a_booking_is_handed_to_is_told_in_words(ada, bob, make_type, day):
+    from webapp.mail import messages
+
+    kind = make_type("round_robin")
+    busy = appointments.create_blocked_slot(ada, at(day, 9), at(day, 10), "Busy")
+    teams.book(kind, at(day, 9), "Cleo", "cleo@example.com")
+    appointments.delete_blocked_slot(busy)
+    teams.apply_removal(bob)
+    row = OutboxMail.select().where(OutboxMail.kind == "reassigned", OutboxMail.audience == "owner").get()
+    assert row.recipient == "ada@example.com"
+    composed = messages.compose(row.snapshot, "https://slotwise.example")
+    assert "Cleo's appointment is now yours" in composed.text and "is now yours" in composed.html
+    booker = OutboxMail.select().where(OutboxMail.kind == "reassigned", OutboxMail.audience == "booker").get()
+    text = messages.compose(booker.snapshot, "https://slotwise.example").text
+    assert "your appointment is now with Ada, at the same time" in text
+
+
+def test_a_booking_inside_the_types_minimum_notice_can_still_be_handed_over(ada, bob, make_type, day):
+    kind = make_type("round_robin")
+    busy = appointments.create_blocked_slot(ada, at(day, 9), at(day, 10), "Busy")
+    booking = _book_for(kind, bob, at(day, 9))
+    appointments.delete_blocked_slot(busy)
+    kind.minimum_notice_minutes = 60 * 24 * 30  # the meeting is now closer than a booker could book it
+    kind.save()
+    [step] = teams.removal_plan(bob)
+    assert (step.action, step.to_user.id) == ("reassign", ada.id)
+    teams.apply_removal(bob)
+    assert Appointment.get_by_id(booking.id).owner_id == ada.id

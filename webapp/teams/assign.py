@@ -16,20 +16,26 @@ ROUND_ROBIN, COLLECTIVE = "round_robin", "collective"
 FAIRNESS_DAYS = 30
 
 
-def merge_slots(kind: str, per_member: Sequence[Sequence[datetime]]) -> list[datetime]:
+def merge_slots(kind: str, per_member: Iterable[Sequence[datetime]]) -> list[datetime]:
     """Round-robin: a start offered by at least one member (union); collective: by every one (intersection).
 
-    Each member's list is sorted (the engine's order), so both are one linear pass.
+    Each member's list is sorted (the engine's order). `per_member` may be lazy: a collective merge stops
+    asking for more members once nothing is common any more.
     """
-    if not per_member:
+    lists = iter(per_member)
+    first = next(lists, None)
+    if first is None:
         return []
     if kind == COLLECTIVE:
-        common = set(per_member[0])
-        for slots in per_member[1:]:
-            common.intersection_update(slots)
-        return [s for s in per_member[0] if s in common]
+        common = list(first)
+        for slots in lists:
+            if not common:
+                break
+            theirs = set(slots)
+            common = [s for s in common if s in theirs]
+        return common
     out: list[datetime] = []
-    for s in merge(*per_member):
+    for s in merge(first, *lists):
         if not out or s != out[-1]:
             out.append(s)
     return out

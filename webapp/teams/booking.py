@@ -51,7 +51,7 @@ def slots(kind: EventType, start: datetime, end: datetime, now: datetime | None 
     """The starts (aware UTC) the team type offers in [start, end)."""
     now = now or datetime.now(UTC)
     members = [user for user, _ in chosen(kind)]
-    per_member = [member_slots(user, kind, start, end, now) for user in members]
+    per_member = (member_slots(user, kind, start, end, now) for user in members)  # lazy: see merge_slots
     return _limited(kind, assign.merge_slots(kind.kind, per_member), start, end)
 
 

@@ -15,10 +15,9 @@ the old owner deletes the old copy from theirs.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from .. import appointments, sync
-from ..db import database
 from ..filters import clock, day
 from ..mail import outbox
 from ..models import Appointment, EventType, Team, User
@@ -51,13 +50,19 @@ def _future(user: User, team: Team | None, now: datetime) -> list[Appointment]:
     return list(query.order_by(Appointment.start_utc, Appointment.id))
 
 
+def _notice_met(a: Appointment) -> datetime:
+    """A clock at which the booking's minimum notice is just met: notice is for bookers choosing a time,
+    and handing over a booking made long ago is no new choice (a meeting in an hour can still move)."""
+    return aware(a.start_utc) - timedelta(minutes=a.event_type.minimum_notice_minutes)
+
+
 def _step(a: Appointment, user: User, now: datetime) -> RemovalStep:
     kind, team = a.event_type, a.team
     who = a.booker_name or (a.contact.name if a.contact_id else "") or "the booker"
     when = _when(a, team)
     if kind is not None and kind.kind == EventType.ROUND_ROBIN:
         others = [(u, row) for u, row in chosen(kind) if u.id != user.id]
-        free = [(u, row) for u, row in others if _free_at(u, kind, a.start_utc, now)]
+        free = [(u, row) for u, row in others if _free_at(u, kind, a.start_utc, _notice_met(a))]
         if free:
             to = next(u for u, _ in free if u.id == assign.pick(standings(kind, free, now)).user_id)
             return RemovalStep(a, REASSIGN, to, f"{a.title} on {when} goes to {to.name}; {who} is told by e-mail.")
@@ -82,7 +87,7 @@ def apply_removal(user: User, team: Team | None = None, now: datetime | None = N
         a = Appointment.get_by_id(step.appointment.id)
         if a.status != Appointment.BOOKED:
             continue
-        if step.action == REASSIGN and _reassign(a, step.to_user, now):
+        if step.action == REASSIGN and _reassign(a, step.to_user):
             done.append(step)
             continue
         if step.action == REASSIGN:  # the member was taken meanwhile
@@ -94,11 +99,11 @@ def apply_removal(user: User, team: Team | None = None, now: datetime | None = N
     return done
 
 
-def _reassign(a: Appointment, to: User, now: datetime) -> bool:
+def _reassign(a: Appointment, to: User) -> bool:
     """Hand the booking to `to` if they are still free (under both locks); False when not."""
     old = a.owner
     with appointments._locked(old, to):
-        if not _free_at(to, a.event_type, a.start_utc, now):
+        if not _free_at(to, a.event_type, a.start_utc, _notice_met(a)):
             return False
         stand_in = None
         if a.remote_href is not None:  # the old owner's copy: deleted from their calendar by their push
