@@ -124,11 +124,6 @@ def revoke(admin: User, invitation: Invitation) -> None:
         outbox.drop_unsent_invitation(invitation.id)
 
 
-def link_path_token(invitation: Invitation) -> str:
-    """The token of the invitation's current link (for tests and the admin's own copy; never stored)."""
-    return tokens.invitation_token(invitation.id, invitation.nonce)
-
-
 def invitation_for(token: str, now: datetime | None = None) -> Invitation:
     """The pending invitation a link opens, or LinkProblem saying why not."""
     named = tokens.invitation_of(token)
