@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from webapp import appointments
-from webapp.models import Appointment
+from webapp.models import Appointment, Invitation, OutboxMail
 from webapp.times import UTC
 
 from .conftest import at
@@ -57,7 +57,11 @@ def test_adding_members_existing_user_joins_new_address_is_invited(call, team, m
     again = call("ada", "POST", f"/api/v1/teams/{team.id}/members", json={"email": "cleo@example.com"})
     assert again.status_code == 200 and again.json["id"] == cleo.id
     invited = call("ada", "POST", f"/api/v1/teams/{team.id}/members", json={"email": "new@example.com"})
-    assert invited.status_code == 202 and invited.json == {"invited": "new@example.com"}
+    assert invited.status_code == 202 and invited.json["invited"] == "new@example.com"
+    invitation = Invitation.get_by_id(invited.json["invitation"]["id"])
+    assert (invitation.email, invitation.team_id, invitation.accepted_at) == ("new@example.com", team.id, None)
+    assert OutboxMail.select().where(OutboxMail.kind == "invitation",
+                                     OutboxMail.recipient == "new@example.com").count() == 1
     assert call("ada", "POST", f"/api/v1/teams/{team.id}/members", json={"email": "nope"}).status_code == 422
     emails = [m["email"] for m in call("bob", "GET", f"/api/v1/teams/{team.id}/members").json]
     assert emails == ["ada@example.com", "bob@example.com", "cleo@example.com"]

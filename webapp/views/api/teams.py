@@ -10,9 +10,10 @@ from __future__ import annotations
 from flask import abort, jsonify, request
 from flask_login import current_user, login_required
 
-from ... import teams
+from ... import members, teams
 from ...cleaning import clean_email
 from ...models import Team, User
+from ...times import iso
 from .blueprint import api, error, found
 from .event_types import NOT_JSON, _body, write_type
 from .serialisers import member_json, team_event_type_json, team_json
@@ -83,9 +84,13 @@ def _email() -> str | None:
 
 
 def invite_to_team(invited_by: User, email: str, team: Team):
-    """A new e-mail asked into the team: an invitation (members.invite, branch `members`). Until that
-    branch is merged this only answers that the address will be invited; wire members.invite here."""
-    return jsonify(invited=email), 202
+    """A new e-mail asked into the team: an invitation e-mail; accepting it joins the team (202)."""
+    try:
+        invitation = members.invite(invited_by, email, team)
+    except members.Invalid as exc:
+        return error(422, str(exc))
+    return jsonify(invited=invitation.email, invitation={"id": invitation.id, "team_id": team.id,
+                                                         "expires_at": iso(invitation.expires_at)}), 202
 
 
 @api.post("/teams/<id:team_id>/members")
@@ -99,6 +104,8 @@ def add_member(team_id: int):
     user = User.by_email(email)
     if user is None:
         return invite_to_team(admin, email, team)
+    if user.removed_at is not None:
+        return error(422, f"{user.email} belonged to a member who was removed.")
     _, added = teams.add_member(team, user)
     return jsonify(member_json(user)), 201 if added else 200
 
