@@ -3,10 +3,12 @@ an unchanged account costs one request per read calendar, a slow server lets the
 mirror, and the check shares the periodic sync's per-account lock."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from webapp import appointments as svc
-from webapp.models import Appointment, CalendarAccount, RemoteCalendar, SyncRun
+from webapp.models import Appointment, CalendarAccount, RemoteCalendar, SyncRun, utcnow
 from webapp.sync import account_lock
 from webapp.sync.jit import accounts_to_check, check_before_booking
 
@@ -119,10 +121,14 @@ def test_the_check_waits_for_the_sync_lock_of_the_account(app, calendars):
     assert calendars.server.request_count == 2 and SyncRun.get_by_id(run.id).requests == 2
 
 
-def test_accounts_needing_reconnect_and_feeds_are_left_out(app, calendars, owner, make_account, api, day):
+def test_accounts_needing_reconnect_backing_off_and_feeds_are_left_out(app, calendars, owner, make_account, api, day):
     with app.app_context():
         feed = CalendarAccount.create(owner=owner, provider="subscription", email="Holidays")
         RemoteCalendar.create(account=feed, url="https://example.org/holidays.ics", name="Holidays", role="conflict")
+        assert [a.id for a in accounts_to_check([owner])] == [calendars.account_id]
+        CalendarAccount.update(next_sync_after=utcnow() + timedelta(minutes=5)).execute()  # Retry-After
+        assert accounts_to_check([owner]) == []
+        CalendarAccount.update(next_sync_after=utcnow() - timedelta(seconds=1)).execute()
         assert [a.id for a in accounts_to_check([owner])] == [calendars.account_id]
         CalendarAccount.update(status=CalendarAccount.NEEDS_RECONNECT).where(
             CalendarAccount.id == calendars.account_id).execute()

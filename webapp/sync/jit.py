@@ -11,7 +11,8 @@ waits at most JIT_CHECK_BUDGET_MS for all of them (0 turns the check off): an ac
 finish on its own (it still applies what it reads) and the booking goes on from the mirror; its SyncRun
 (kind "check") says so. A check never fails a booking: its errors are the SyncRun's and the account's,
 as a periodic sync's are (a refused password marks the account Needs reconnect). Accounts waiting for a
-reconnect and providers that are not CalDAV (subscribed feeds) are left out.
+reconnect or backing off (Retry-After, repeated failures) and providers that are not CalDAV (subscribed
+feeds) are left out.
 """
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ def configured_budget_ms() -> int:
 
 
 def accounts_to_check(users: Iterable[User]) -> list[CalendarAccount]:
-    """The owners' CalDAV accounts that have a calendar blocking time and can be read now."""
+    """The owners' CalDAV accounts that have a calendar blocking time and may be read now."""
     owner_ids = [user.id for user in users]
     blocking = RemoteCalendar.select(RemoteCalendar.account).where(
         RemoteCalendar.role.in_([RemoteCalendar.PRIMARY, RemoteCalendar.CONFLICT]))
@@ -58,6 +59,8 @@ def accounts_to_check(users: Iterable[User]) -> list[CalendarAccount]:
         CalendarAccount.provider.in_(CALDAV_PROVIDERS),
         CalendarAccount.status != CalendarAccount.NEEDS_RECONNECT,
         CalendarAccount.password_encrypted.is_null(False),
+        # backing off (Retry-After, repeated failures): the server is left alone until then, as by the sync
+        CalendarAccount.next_sync_after.is_null() | (CalendarAccount.next_sync_after <= utcnow()),
         CalendarAccount.id.in_(blocking),
     ).order_by(CalendarAccount.id))
 
