@@ -19,7 +19,7 @@ def test_an_admin_invites_and_the_member_signs_in_through_the_emailed_link(app, 
         Team.create(name="Support", slug="support", created_by=admin)
     page = browser_login
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Settings").click()
-    page.get_by_role("navigation", name="Settings").get_by_role("link", name="Team").click()
+    page.get_by_role("navigation", name="Settings").get_by_role("link", name="Team", exact=True).click()
     expect(page.get_by_role("heading", name="Team", exact=True)).to_be_visible()
     page.get_by_label("E-mail").fill("grace@example.com")
     page.get_by_label("Team").select_option(label="Support")
@@ -44,7 +44,7 @@ def test_an_admin_invites_and_the_member_signs_in_through_the_emailed_link(app, 
     expect(member.get_by_text("Welcome to Slotwise. You are in the team Support.")).to_be_visible()
     expect(member).to_have_url(live_server.url + "/settings/profile/integrations")
     member.get_by_role("navigation", name="Main").get_by_role("link", name="Settings").click()
-    member.get_by_role("navigation", name="Settings").get_by_role("link", name="Team").click()
+    member.get_by_role("navigation", name="Settings").get_by_role("link", name="Team", exact=True).click()
     expect(member.get_by_role("cell", name="Grace Hopper (you)", exact=True)).to_be_visible()
     expect(member.get_by_role("button", name="Send invitation")).to_have_count(0)  # not an admin
 
