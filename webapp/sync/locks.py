@@ -14,6 +14,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from peewee import PostgresqlDatabase
+
 from ..db import database, is_postgresql
 
 # pg_advisory_lock(key1, key2): key1 names Slotwise's account locks, so another use of advisory locks on
@@ -32,7 +34,8 @@ def _thread_lock(account_id: int) -> threading.Lock:
 @contextmanager
 def _advisory_lock(space: int, key: int) -> Iterator[None]:
     """Hold PostgreSQL's advisory lock (space, key) on a new connection while the block runs."""
-    connection = database.obj._connect()  # a raw driver connection (autocommit), not Peewee's per-thread one
+    # A new driver connection (autocommit), not Peewee's per-thread one, nor one from a pool (postgresql+pool://).
+    connection = PostgresqlDatabase._connect(database.obj)
     try:
         connection.cursor().execute("SELECT pg_advisory_lock(%s, %s)", (space, key))
         try:
