@@ -190,6 +190,8 @@ def test_sync_now_from_two_web_workers_and_the_sync_workers_ticks_never_overlap_
         assert earlier.finished_at <= later.started_at, (earlier.id, later.id)
     assert "sync worker running" in workers[2].log()
     assert all("background sync scheduler started" not in w.log() for w in workers[:2])  # web workers: off
+    workers[2].stop()  # SIGTERM: the worker lets the running jobs finish and ends cleanly
+    assert workers[2].process.returncode == 0 and "sync worker stopped" in workers[2].log()
 
 
 def test_eight_racing_bookings_of_one_slot_through_two_workers_make_one_appointment(app, scaled):
