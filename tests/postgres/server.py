@@ -78,4 +78,7 @@ class PostgresServer:
         self.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def close(self) -> None:
+        """Drop the template (each test's database is dropped after it) and disconnect."""
+        if self._template_ready:
+            self.execute(f'DROP DATABASE IF EXISTS "{TEMPLATE}{os.getpid()}" WITH (FORCE)')
         self.admin.close()
