@@ -11,8 +11,6 @@ connection, and the server releases the lock with it.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from peewee import PostgresqlDatabase
 
@@ -31,27 +29,50 @@ def _thread_lock(account_id: int) -> threading.Lock:
         return _locks.setdefault(account_id, threading.Lock())
 
 
-@contextmanager
-def _advisory_lock(space: int, key: int) -> Iterator[None]:
-    """Hold PostgreSQL's advisory lock (space, key) on a new connection while the block runs."""
-    # A new driver connection (autocommit), not Peewee's per-thread one, nor one from a pool (postgresql+pool://).
-    connection = PostgresqlDatabase._connect(database.obj)
-    try:
-        connection.cursor().execute("SELECT pg_advisory_lock(%s, %s)", (space, key))
-        try:
-            yield
-        finally:
-            connection.cursor().execute("SELECT pg_advisory_unlock(%s, %s)", (space, key))
-    finally:
-        connection.close()
+class AccountLock:
+    """One account's lock: `with account_lock(id):`, or acquire() then release() (blocking, never skipped)."""
 
+    def __init__(self, account_id: int):
+        self.account_id = int(account_id)
+        self._thread_lock = _thread_lock(self.account_id)
+        self._connection = None
 
-@contextmanager
-def account_lock(account_id: int) -> Iterator[None]:
-    """Run the block while no other sync of `account_id` runs; waits for a running one (never skips)."""
-    with _thread_lock(account_id):
+    def acquire(self) -> None:
+        self._thread_lock.acquire()
         if not is_postgresql():
-            yield
             return
-        with _advisory_lock(ACCOUNT_LOCK_SPACE, int(account_id)):
-            yield
+        try:
+            # A new driver connection (autocommit), not Peewee's per-thread one, nor one from a pool.
+            self._connection = PostgresqlDatabase._connect(database.obj)
+            self._connection.cursor().execute("SELECT pg_advisory_lock(%s, %s)",
+                                              (ACCOUNT_LOCK_SPACE, self.account_id))
+        except BaseException:
+            self._close()
+            self._thread_lock.release()
+            raise
+
+    def release(self) -> None:
+        try:
+            if self._connection is not None:
+                self._connection.cursor().execute("SELECT pg_advisory_unlock(%s, %s)",
+                                                  (ACCOUNT_LOCK_SPACE, self.account_id))
+        finally:
+            self._close()
+            self._thread_lock.release()
+
+    def _close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()  # the session ends, and any lock it still held with it
+            self._connection = None
+
+    def __enter__(self) -> AccountLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def account_lock(account_id: int) -> AccountLock:
+    """The lock of `account_id`: while held, no other sync of that account runs; taking it waits (never skips)."""
+    return AccountLock(account_id)
