@@ -251,6 +251,8 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    from benchmarks import engines  # SQLite and PostgreSQL side by side (benchmarks/engines.py)
+    engines.main()
     from benchmarks import load  # the booking page under load (benchmarks/load.py)
     load.main()
     from benchmarks import jit_check  # the check before a booking (benchmarks/jit_check.py)

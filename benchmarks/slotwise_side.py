@@ -15,11 +15,11 @@ from webapp.sync import sync_account_now
 
 
 class SlotwiseSide:
-    def __init__(self, workdir: Path, server) -> None:
+    def __init__(self, workdir: Path, server, database_url: str | None = None) -> None:
         workdir.mkdir(parents=True, exist_ok=True)
         self.app = create_app({
             "SECRET_KEY": "bench",
-            "DATABASE_URL": f"sqlite:///{workdir / 'slotwise.db'}",
+            "DATABASE_URL": database_url or f"sqlite:///{workdir / 'slotwise.db'}",
             "SLOTWISE_ENCRYPTION_KEY": Fernet.generate_key().decode(),
             "ICLOUD_CALDAV_URL": server.url,
             "CALDAV_TIMEOUT_SECONDS": 300,

@@ -1,6 +1,7 @@
 """Shared fixtures: the app with a fresh database, a real CalDAV server, a live server and a browser."""
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +11,8 @@ from cryptography.fernet import Fernet
 from flask import Flask
 from werkzeug.serving import make_server
 
+from tests.postgres.cluster import Cluster, ClusterError
+from tests.postgres.server import PostgresServer
 from tests.rigs.icloud_front import IcloudFront
 from tests.rigs.quiet import QuietHandler
 from tests.rigs.radicale_rig import RadicaleRig
@@ -21,6 +24,16 @@ from webapp.models import User
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--docs-screenshots", default="", metavar="DIR",
                      help="write the guide's screenshots into DIR (make docs); else they go to a temporary folder")
+    parser.addoption("--postgres", action="store_true",
+                     help="give every app a fresh database on PostgreSQL (TEST_DATABASE_URL, else a throwaway "
+                          "cluster) instead of a SQLite file; tests marked sqlite_only are left out")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--postgres"):
+        kept = [item for item in items if item.get_closest_marker("sqlite_only") is None]
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
 
 
 TEST_KEY = Fernet.generate_key().decode()
@@ -28,13 +41,45 @@ CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "correct horse battery"
 
 
+@pytest.fixture(scope="session")
+def postgres(request: pytest.FixtureRequest) -> Iterator[PostgresServer]:
+    """The PostgreSQL server of the run: TEST_DATABASE_URL, else a throwaway cluster started here.
+
+    Never skips: without a server the tests that need one fail (in CI as everywhere).
+    """
+    url = os.environ.get("TEST_DATABASE_URL")
+    cluster = None
+    if not url:
+        cluster = Cluster()
+        try:
+            url = cluster.start()
+        except ClusterError as exc:
+            cluster.stop()
+            pytest.fail(f"no PostgreSQL for the tests: {exc} (or set TEST_DATABASE_URL)", pytrace=False)
+    server = PostgresServer(url)
+    yield server
+    server.close()
+    if cluster is not None:
+        cluster.stop()
+
+
 @pytest.fixture
-def app_config(tmp_path: Path) -> dict:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The test's own database: a new SQLite file, or with --postgres a new PostgreSQL database holding
+    the newest schema (dropped after the test)."""
+    if not request.config.getoption("--postgres"):
+        yield f"sqlite:///{tmp_path / 'slotwise.db'}"
+        return
+    yield from request.getfixturevalue("postgres").database_for_a_test()
+
+
+@pytest.fixture
+def app_config(database_url: str) -> dict:
     """The test dict given to create_app; tests may override this fixture or mutate the dict."""
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'slotwise.db'}",
+        "DATABASE_URL": database_url,
         "SLOTWISE_ENCRYPTION_KEY": TEST_KEY,
         "ICLOUD_CALDAV_URL": "http://127.0.0.1:9/",  # nothing listens: no test ever reaches Apple
         "CALDAV_TIMEOUT_SECONDS": 5,

@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(api_token_command)
     app.cli.add_command(sync_command)
     app.cli.add_command(set_password_command)
+    app.cli.add_command(sync_worker_command)
 
 
 @click.command("create-user")
@@ -97,3 +98,17 @@ def set_password_command(email: str, password: str) -> None:
     except UserError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Password of {user.email} changed; signed out everywhere.", err=True)
+
+
+@click.command("sync-worker")
+@with_appcontext
+def sync_worker_command() -> None:
+    """Run the periodic syncs, the push outbox and the mail outbox until SIGTERM or Ctrl-C (the one
+    process that does, beside web workers started with SCHEDULER_ENABLED=0)."""
+    from flask import current_app
+
+    from .logging_setup import configure
+    from .sync.scheduler import run_in_foreground
+
+    configure()
+    run_in_foreground(current_app._get_current_object(), on_ready=lambda: click.echo("sync worker ready", err=True))

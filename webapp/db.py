@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 
 import click
 from flask import Flask, request
-from peewee import Database, ForeignKeyField, SqliteDatabase
+from peewee import Database, ForeignKeyField, PostgresqlDatabase, SqliteDatabase
 from playhouse import db_url
 from playhouse.migrate import SchemaMigrator
 
@@ -275,6 +275,10 @@ def create_schema() -> int:
 
 def is_sqlite() -> bool:
     return isinstance(database.obj, SqliteDatabase)
+
+
+def is_postgresql() -> bool:
+    return isinstance(database.obj, PostgresqlDatabase)
 
 
 def insert_rows(model, fields: list, rows: list[tuple]) -> None:

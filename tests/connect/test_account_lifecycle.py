@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from peewee import SqliteDatabase
 
 from tests.conftest import APP_PASSWORD, SyncRuns
 from tests.connect.conftest import ADA_APPLE_ID, htmx
@@ -112,7 +113,8 @@ def test_disconnect_removes_account_calendars_objects_and_icloud_blocked_slots(a
     from webapp.db import database
 
     with app.app_context():
-        assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+        if isinstance(database.obj, SqliteDatabase):  # PostgreSQL always enforces foreign keys
+            assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
         owner = User.get_by_id(user.id)
         work = RemoteCalendar.get(RemoteCalendar.name == "Work")
         work.role = RemoteCalendar.PRIMARY

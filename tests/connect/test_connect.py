@@ -142,6 +142,7 @@ def test_password_never_reaches_the_logs(app, icloud, post_connect, caplog):
     assert caplog.records  # something was logged, so the check means something
 
 
+@pytest.mark.sqlite_only
 def test_database_file_holds_no_trace_of_the_password(app, app_config, icloud, post_connect):
     assert post_connect(password="ABCD-EFGH-IJKL-MNOP").status_code == 200
     from webapp.db import database

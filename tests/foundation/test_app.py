@@ -1,10 +1,8 @@
 """App factory, configuration, schema, layout and error pages."""
 from __future__ import annotations
 
-import sqlite3
-
 from webapp import create_app
-from webapp.db import MIGRATIONS, create_schema
+from webapp.db import MIGRATIONS, create_schema, database
 from webapp.models import SchemaVersion
 
 
@@ -30,11 +28,10 @@ def test_environment_settings_are_read_by_name(monkeypatch, tmp_path):
     assert (tmp_path / "env.db").exists()
 
 
-def test_schema_is_created_and_versioned(app, app_config):
-    db_path = app_config["DATABASE_URL"].removeprefix("sqlite:///")
-    tables = {row[0] for row in sqlite3.connect(db_path).execute("select name from sqlite_master where type='table'")}
-    assert {"user", "calendaraccount", "remotecalendar", "blockedslot", "appointment", "syncrun"} <= tables
+def test_schema_is_created_and_versioned(app):
     with app.app_context():
+        tables = set(database.get_tables())
+        assert {"user", "calendaraccount", "remotecalendar", "blockedslot", "appointment", "syncrun"} <= tables
         assert SchemaVersion.get().version == len(MIGRATIONS)
         assert create_schema() == len(MIGRATIONS)  # running again changes nothing
 

@@ -11,24 +11,18 @@ the caller, so tests are deterministic.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterable
 
 from flask import Flask, current_app
 
 from ..background import in_background
 from ..models import Appointment, CalendarAccount, SyncRun, utcnow
+from .locks import account_lock
 from .run import sync_account
 
+__all__ = ["account_lock", "due_account_ids", "request_push", "request_sync", "sync_account_now", "sync_due_accounts"]
+
 log = logging.getLogger(__name__)
-
-_locks: dict[int, threading.Lock] = {}
-_locks_guard = threading.Lock()
-
-
-def account_lock(account_id: int) -> threading.Lock:
-    with _locks_guard:
-        return _locks.setdefault(account_id, threading.Lock())
 
 
 def _inline(app: Flask) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -63,8 +64,14 @@ def run_due_syncs(app: Flask) -> int:
 
 
 def init_app(app: Flask) -> BackgroundScheduler | None:
+    """Start the scheduler in this process when SCHEDULER_ENABLED (off on web workers beside a sync worker)."""
     if not should_start(app):
         return None
+    return start(app)
+
+
+def start(app: Flask) -> BackgroundScheduler:
+    """The app's scheduler, started now unless it runs already (never two for one app)."""
     with _guard:
         if id(app) in _started:
             return _started[id(app)]
@@ -85,6 +92,32 @@ def init_app(app: Flask) -> BackgroundScheduler | None:
         atexit.register(lambda: scheduler.shutdown(wait=False) if scheduler.running else None)
     log.info("background sync scheduler started (every %ss)", interval)
     return scheduler
+
+
+def run_in_foreground(app: Flask, on_ready: Callable[[], None] | None = None) -> None:
+    """The sync worker: run the scheduler's jobs until SIGTERM or SIGINT, then let running jobs finish.
+
+    Whatever SCHEDULER_ENABLED says: this process is the one that runs them.
+    """
+    stopping = threading.Event()
+
+    def stop(signum, frame):  # noqa: ARG001 - signal handler signature
+        log.info("sync worker: %s received, stopping after the running jobs", signal.Signals(signum).name)
+        stopping.set()
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        start(app)
+        log.info("sync worker running (syncs every %ss, push and mail outboxes)", app.config["SYNC_INTERVAL_SECONDS"])
+        if on_ready:
+            on_ready()
+        while not stopping.wait(1):
+            pass
+    finally:
+        shutdown(app)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        log.info("sync worker stopped")
 
 
 def shutdown(app: Flask) -> None:
