@@ -23,7 +23,7 @@ def test_primary_and_conflicts_are_saved_by_htmx_and_survive_a_reload(browser_lo
     calendar.select_option(label="Travel")
     primary.get_by_role("button", name="Save").click()
     expect(primary.get_by_role("button", name="Edit")).to_be_visible()
-    expect(primary.get_by_text("Travel")).to_be_visible()
+    expect(primary.get_by_text("Travel", exact=True)).to_be_visible()
     expect(primary.get_by_text(WORK)).to_be_visible()
 
     conflicts = page.get_by_role("region", name="Check for Conflicts")

@@ -80,7 +80,7 @@ def htmx(client) -> dict[str, str]:
 def test_each_chosen_calendar_shows_its_rules_on_calendar_configuration(logged_in, mirror):
     page = logged_in.get(BASE).get_data(as_text=True)
     assert f'id="calendar-rules-{mirror.calendar_id}"' in page
-    assert "Travel time blocks the time before an event" in page and page.count("checked") >= 3
+    assert "travel time blocks the time before an event" in page and page.count("checked") >= 3
 
 
 def test_saving_the_rules_form_stores_unticked_boxes_as_off_without_asking_for_a_sync(app, logged_in, mirror):

@@ -119,3 +119,12 @@ def test_rule_input_must_be_strict_booleans_of_known_rules():
     for bad in ({"travel_time_blocks": "false"}, {"travel_time_blocks": 0}, {"colour": True}):
         with pytest.raises(Invalid):
             clean(bad)
+
+
+@pytest.mark.parametrize("line", ['ATTENDEE;CN="unterminated:mailto:ada@icloud.example', "ATTENDEE;=x:mailto:y",
+                                  'ORGANIZER;CN=a"b:mailto:x', "ATTENDEE:"])
+@pytest.mark.parametrize("name", ["apple_travel.ics", "apple_travel_weekly.ics"])
+def test_a_malformed_attendee_or_organizer_never_loses_the_event(name, line):
+    text = (FIXTURES / name).read_text().replace("SEQUENCE:0", f"SEQUENCE:0\n{line}")
+    busy = both_text(text)
+    assert busy and all(b.travel_minutes for b in busy) and not any(b.tentative for b in busy)

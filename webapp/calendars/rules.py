@@ -14,7 +14,7 @@ from typing import Any
 FIELDS = ("all_day_events_block", "travel_time_blocks", "tentative_blocks")
 LABELS = {
     "all_day_events_block": "All-day events block the whole day",
-    "travel_time_blocks": "Travel time blocks the time before an event",
+    "travel_time_blocks": "Apple's travel time blocks the time before an event",
     "tentative_blocks": "Invitations not yet accepted block",
 }
 MAX_TRAVEL_MINUTES = 24 * 60  # longer travel times are read as a day
