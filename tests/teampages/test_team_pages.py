@@ -128,13 +128,13 @@ def test_booking_a_collective_type_gives_every_member_an_appointment(app, client
     assert "10:00–10:30" in html and "grace@example.com" in html and 'href="/team/sales"' in html
 
 
-def test_a_time_just_taken_answers_422_with_words_and_books_nobody(app, client, bob, make_type, day):
+def test_a_time_just_taken_answers_409_with_words_and_books_nobody(app, client, bob, make_type, day):
     make_type(slug="together")
     with app.app_context():
         create_blocked_slot(bob, at(day, 10), at(day, 11), "Booked elsewhere a moment ago")
     response = book(client, "together", at(day, 10))
     html = response.get_data(as_text=True)
-    assert response.status_code == 422 and "just taken" in html and "Pick another time" in html
+    assert response.status_code == 409 and "just taken" in html and "Pick another time" in html
     assert 'value="Grace Hopper"' in html  # nothing typed is lost
     with app.app_context():
         assert Appointment.select().count() == 0
