@@ -1,21 +1,22 @@
-"""A database at schema version 5 (teams, before the member fields) gains them and keeps its invitations."""
+"""A database at the schema version before the member fields gains them and keeps its invitations."""
 from __future__ import annotations
 
 import sqlite3
 
 from webapp import create_app
-from webapp.db import MIGRATIONS
+from webapp.db import MIGRATIONS, _add_member_fields
 from webapp.models import Invitation, SchemaVersion, User, database
 
 
-def test_upgrading_a_version_5_database_adds_the_member_fields(tmp_path, app_config):
-    path = tmp_path / "v5.db"
+def test_upgrading_a_database_from_before_the_member_fields_adds_them(tmp_path, app_config):
+    before = MIGRATIONS.index(_add_member_fields)  # the version a database had just before this step
+    path = tmp_path / "before.db"
     with create_app({**app_config, "DATABASE_URL": f"sqlite:///{path}"}).app_context():
-        pass  # a new database at the newest version: taken back to version 5 below
+        pass  # a new database at the newest version: taken back below
     con = sqlite3.connect(path)
     for table, column in (("user", "removed_at"), ("invitation", "nonce"), ("invitation", "revoked_at")):
         con.execute(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
-    con.execute("UPDATE schemaversion SET version = 5")
+    con.execute("UPDATE schemaversion SET version = ?", (before,))
     con.execute(
         "INSERT INTO user (id, email, password_hash, session_token, display_name, timezone, booking_slug,"
         " working_hours_json, slot_minutes, buffer_before_minutes, buffer_after_minutes, min_notice_minutes,"
@@ -27,7 +28,7 @@ def test_upgrading_a_version_5_database_adds_the_member_fields(tmp_path, app_con
     con.close()
     app = create_app({**app_config, "DATABASE_URL": f"sqlite:///{path}"})
     with app.app_context(), database.connection_context():
-        assert SchemaVersion.get().version == len(MIGRATIONS) == 6
+        assert SchemaVersion.get().version == len(MIGRATIONS)
         ada = User.get_by_id(1)
         assert ada.removed_at is None and ada.is_active and ada.is_admin
         invitation = Invitation.get_by_id(1)

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from lxml import etree
+
 from tests.sync.conftest import at, vevent
+from webapp.caldav_store.davxml import calendars_in
 from webapp.models import BlockedSlot, CalendarAccount, RemoteCalendar, RemoteObject, SyncRun
 
 
@@ -197,3 +200,27 @@ def test_collection_listed_as_its_own_member_is_ignored(rig, wire):
     assert [s[0] for s in rig.slots()] == [at(1, 9)]
     with rig.app.app_context():
         assert RemoteObject.select().where(RemoteObject.href.endswith("/home/")).count() == 0
+
+
+def test_a_uid_longer_than_its_column_is_mirrored_cut_to_it(rig):
+    """PostgreSQL refuses a value longer than a VARCHAR column (SQLite keeps it): a 600-character UID is cut."""
+    rig.put("home", "long.ics", vevent("u" * 600, at(1, 9), summary="Long"))
+    run = rig.sync()
+    assert run.error is None and run.pulled == 1
+    with rig.app.app_context():
+        [obj] = RemoteObject.select().where(RemoteObject.href.endswith("long.ics"))
+        assert obj.uid == "u" * 512
+    assert rig.slots() == [(at(1, 9), at(1, 10), "Long")]
+
+
+def test_a_calendar_name_and_ctag_longer_than_their_columns_are_cut():
+    body = (
+        '<d:multistatus xmlns:d="DAV:" xmlns:cs="http://calendarserver.org/ns/"'
+        ' xmlns:c="urn:ietf:params:xml:ns:caldav"><d:response>'
+        "<d:href>/cal/long/</d:href><d:propstat><d:prop>"
+        f"<d:displayname>{'N' * 300}</d:displayname><cs:getctag>{'c' * 600}</cs:getctag>"
+        "<d:resourcetype><d:collection/><c:calendar/></d:resourcetype>"
+        "</d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response></d:multistatus>"
+    )
+    [info] = calendars_in(etree.fromstring(body.encode()), "https://example.com/cal/")
+    assert (info.name, info.ctag) == ("N" * 255, "c" * 512)

@@ -171,9 +171,10 @@ def calendars_in(tree: etree._Element, home: str) -> list[CalendarInfo]:
         found.append(
             CalendarInfo(
                 url=urljoin(home, href),
-                name=_text(prop("d:displayname")) or href.rstrip("/").rsplit("/", 1)[-1],
+                # cut to their columns' lengths: PostgreSQL refuses a longer value, SQLite would keep it
+                name=(_text(prop("d:displayname")) or href.rstrip("/").rsplit("/", 1)[-1])[:255],
                 color=clean_color(_text(prop("ical:calendar-color"))),
-                ctag=_text(prop("cs:getctag")),
+                ctag=(_text(prop("cs:getctag")) or "")[:512] or None,
                 sync_token=_text(prop("d:sync-token")),
             )
         )

@@ -256,6 +256,7 @@ def _store_objects(cal: RemoteCalendar, found: dict[str, tuple[str | None, str]]
         obj = known.get(href)
         try:
             uid, busy = reading.read_object(data, window.start, window.end, zone, _address(cal))
+            uid = uid[:512] if uid else uid  # the column's length (PostgreSQL refuses a longer value)
         except ical.UnparseableObject as exc:
             log.warning("calendar %s: skipped %s: %s", cal.id, href, exc)
             run.skipped += 1
