@@ -164,7 +164,7 @@ def test_the_openapi_description_lists_every_api_route(app, client):
             continue
         path = rule.rule.removeprefix("/api/v1").replace("<int:", "{").replace("<id:", "{").replace(">", "}")
         path = path.replace("{appointment_id}", "{id}").replace("{slot_id}", "{id}").replace(
-            "{type_id}", "{id}").replace("{override_id}", "{id}")
+            "{type_id}", "{id}").replace("{override_id}", "{id}").replace("{subscription_id}", "{id}")
         assert path in described, rule.rule
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             assert method.lower() in described[path], f"{method} {rule.rule}"

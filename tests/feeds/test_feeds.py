@@ -248,3 +248,15 @@ def test_a_feed_chosen_again_after_being_unchecked_is_fetched_whole(app, api, su
     last = feed_server.requests_to("school.ics")[-1]
     assert last.status == 200 and "If-None-Match" not in last.headers  # no 304 onto an empty mirror
     assert 10 not in _free_hours(api)
+
+
+def test_a_feed_asking_to_slow_down_is_tried_again_after_its_retry_after(app, api, subscribed, feed_server,
+                                                                         owner_client):
+    feed_server.behaviour["school.ics"] = Behaviour(status=429, headers={"Retry-After": "600"})
+    _sync_now(owner_client, subscribed)
+    shown = _shown(api, subscribed)
+    assert "slow down" in shown["last_error"]
+    with app.app_context():
+        account = CalendarAccount.get_by_id(subscribed["id"])
+        run = SyncRun.select().order_by(SyncRun.id.desc()).first()
+        assert timedelta(seconds=590) < account.next_sync_after - run.started_at <= timedelta(seconds=600)

@@ -91,9 +91,9 @@ def split_feed(text: str) -> tuple[dict[str, tuple[str, str]], int]:
             events.setdefault(key, []).append(lines)
     objects: dict[str, tuple[str, str]] = {}
     for key, parts in events.items():
-        named = {params["TZID"] for lines in parts for _, params, _ in map(split, lines) if "TZID" in params}
-        body = [line for tzid in sorted(named) if tzid in zones for line in zones[tzid]]
-        body += [line for lines in parts for line in lines]
-        data = _HEAD + "".join(f"{line}\r\n" for line in body) + "END:VCALENDAR\r\n"
+        event_lines = [line for lines in parts for line in lines]
+        named = {split(line)[1].get("TZID") for line in event_lines if "TZID=" in line.upper()} if zones else set()
+        body = [line for tzid in sorted(named - {None}) if tzid in zones for line in zones[tzid]] + event_lines
+        data = _HEAD + "\r\n".join(body) + "\r\nEND:VCALENDAR\r\n"
         objects[key] = (_digest(data), data)
     return objects, broken
