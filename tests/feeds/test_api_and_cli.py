@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.feeds.conftest import at, event, feed, monday_in_two_weeks
+from tests.feeds.feed_server import Behaviour
 from webapp.models import BlockedSlot, CalendarAccount, RemoteCalendar
 from webapp.sync import due_account_ids
 
@@ -77,3 +78,19 @@ def test_the_conflicts_form_lists_every_subscribed_calendar_in_one_group_by_name
     page = owner_client.get("/settings/profile/calendar-configuration/conflicts/edit").get_data(as_text=True)
     assert page.count("<legend>Subscribed calendar") == 1
     assert page.index("Art school") < page.index("Zoo club")
+
+
+def test_sync_health_lists_a_feed_with_its_requests_and_its_error_in_words(app, api, feed_server, runner):
+    feed_server.write("holidays.ics", feed(MEETING))
+    sub = api.post("/api/v1/subscriptions", json={"name": "Holidays", "url": feed_server.url("holidays.ics")}).json
+    api.put("/api/v1/calendar-configuration", json={"primary_calendar_id": None,
+                                                      "conflict_calendar_ids": [sub["calendar_id"]]})
+    [row] = api.get("/api/v1/sync-health").json
+    assert row["calendar"] == {"id": sub["calendar_id"], "name": "Holidays"}
+    assert row["account"]["provider"] == "subscription" and row["objects"] == 1 and row["last_run_requests"] == 1
+    assert row["last_success_at"] and row["last_error"] is None
+    feed_server.behaviour["holidays.ics"] = Behaviour(status=404)
+    runner.invoke(args=["sync"])
+    [row] = api.get("/api/v1/sync-health").json
+    assert "404 (not found)" in row["last_error"] and row["last_run_requests"] == 1 and row["next_try_at"]
+    assert row["objects"] == 1  # what was mirrored stays

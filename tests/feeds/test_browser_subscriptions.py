@@ -50,6 +50,9 @@ def test_adding_a_subscribed_calendar_and_choosing_it_for_conflicts(app, browser
     card.get_by_role("button", name="Sync now").click()
     expect(card.get_by_role("status")).to_have_text("Sync finished.")
     assert feed_server.requests_to("school.ics?token=secret-link")[-1].status == 304
+    health = card.get_by_role("table", name="Sync health of subscribed calendar School")
+    expect(health.get_by_role("row", name="School")).to_contain_text("1")  # one event mirrored, one request
+    expect(health.get_by_role("row", name="School")).to_contain_text("none")  # no error
     page.once("dialog", lambda dialog: dialog.accept())
     card.get_by_role("button", name="Remove").click()
     expect(page.get_by_role("article", name="Subscribed calendar School")).to_have_count(0)

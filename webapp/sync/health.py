@@ -28,12 +28,13 @@ def reading(cal: RemoteCalendar, store: Store) -> Iterator[None]:
         yield
     except Exception as exc:
         words = str(exc) if isinstance(exc, StoreError) else UNEXPECTED
-        _record(cal, store.requests - before, error=words)
+        record(cal, store.requests - before, error=words)
         raise
-    _record(cal, store.requests - before, error=None)
+    record(cal, store.requests - before, error=None)
 
 
-def _record(cal: RemoteCalendar, requests: int, error: str | None) -> None:
+def record(cal: RemoteCalendar, requests: int, error: str | None) -> None:
+    """How one run's read of `cal` went: its requests, and success (None) or the error in words."""
     fields = {RemoteCalendar.last_requests: requests, RemoteCalendar.last_error: error}
     if error is None:
         fields[RemoteCalendar.last_success_at] = utcnow()

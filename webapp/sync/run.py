@@ -232,4 +232,5 @@ def _sync_feed(account: CalendarAccount) -> SyncRun | None:
         run.requests += fetcher.requests
         run.finished_at = utcnow()
         run.save()
+        health.record(cal, fetcher.requests, run.error)
     return run
