@@ -21,7 +21,7 @@ def open_booking_day(visitor: Page, day: date) -> None:
 def explain_time(owner: Page, day: date, clock: str) -> None:
     """In the calendar's side panel, ask "Why is this time busy?" about `day` at `clock` (HH:MM), by keyboard."""
     panel = owner.locator("#details")
-    panel.get_by_label("Date", exact=True).fill(day.isoformat())
-    panel.get_by_label("Time", exact=True).fill(clock)
-    panel.get_by_label("Time", exact=True).press("Enter")
+    panel.get_by_label("Date to check").fill(day.isoformat())
+    panel.get_by_label("Time to check").fill(clock)
+    panel.get_by_label("Time to check").press("Enter")
     expect(panel.locator(".cal-verdict")).to_be_visible()

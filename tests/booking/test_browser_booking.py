@@ -66,7 +66,8 @@ def test_owner_creates_an_appointment_and_a_blocked_slot_in_the_browser(owner, d
     page = browser_login
     page.goto(f"{live_server.url}/?week={day}")
     page.get_by_role("button", name="New appointment").click()
-    page.get_by_label("Date").fill(day.isoformat())
+    expect(page.get_by_role("button", name="Book appointment")).to_be_visible()  # the form replaced the panel
+    page.get_by_label("Date", exact=True).fill(day.isoformat())
     page.get_by_label("Start").fill("11:00")
     page.get_by_label("Duration (minutes)").fill("60")
     page.get_by_label("Contact name").fill("Ada")
@@ -77,7 +78,8 @@ def test_owner_creates_an_appointment_and_a_blocked_slot_in_the_browser(owner, d
 
     # the same time again: the form comes back with the message next to the start
     page.get_by_role("button", name="New appointment").click()
-    page.get_by_label("Date").fill(day.isoformat())
+    expect(page.get_by_role("button", name="Book appointment")).to_be_visible()  # the form replaced the panel
+    page.get_by_label("Date", exact=True).fill(day.isoformat())
     page.get_by_label("Start").fill("11:30")
     page.get_by_label("Contact name").fill("Bob")
     page.get_by_label("Contact e-mail").fill("bob@example.com")
