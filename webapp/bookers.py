@@ -49,8 +49,12 @@ def limit_message(owner: User, booker: Booker, now: datetime | None = None) -> s
                     "Cancel one through the link in its e-mail, or contact them directly.")
     per_address = int(config.get("BOOKING_LIMIT_PER_ADDRESS_PER_HOUR") or 0)
     if per_address and booker.address:
-        recent = Appointment.select().where(Appointment.booker_address == booker.address,
-                                            Appointment.created_at > utcnow() - timedelta(hours=1)).count()
+        rows = Appointment.select().where(Appointment.booker_address == booker.address,
+                                          Appointment.created_at > utcnow() - timedelta(hours=1))
+        # one booking of a team is one row per member: counted once, by its group
+        recent = (rows.where(Appointment.booking_group.is_null()).count()
+                  + rows.select(Appointment.booking_group).where(Appointment.booking_group.is_null(False))
+                  .distinct().count())
         if recent >= per_address:
             return (f"Too many bookings from your network in the last hour (at most {per_address}). "
                     "Please try again later.")

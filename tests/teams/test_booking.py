@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from webapp import appointments, teams
+from webapp import appointments, bookers, teams
 from webapp.models import Appointment, EventType, OutboxMail
 from webapp.times import UTC
 
@@ -64,6 +64,16 @@ def test_limits_count_a_collective_booking_once(make_type, day):
     assert teams.slots(kind, at(day, 0), at(day, 23)) == []
     with pytest.raises(appointments.SlotTaken):
         teams.book(kind, at(day, 11), "Eve", "eve@example.com")
+
+
+def test_the_per_address_limit_counts_a_collective_booking_once(app, make_type, day):
+    app.config["BOOKING_LIMIT_PER_ADDRESS_PER_HOUR"] = 2
+    kind = make_type("collective")
+    booker = bookers.Booker(address="192.0.2.7")
+    for hour in (9, 10):  # two bookings of two members each: two, not four
+        assert len(teams.book(kind, at(day, hour), "Cleo", "cleo@example.com", booker=booker)) == 2
+    with pytest.raises(appointments.BookingError, match="Too many bookings from your network"):
+        teams.book(kind, at(day, 11), "Cleo", "cleo@example.com", booker=booker)
 
 
 def test_cancel_or_move_any_copy_changes_every_copy(make_type, day):
