@@ -7,7 +7,7 @@ PORT ?= 5000
 CHROMIUM := /usr/bin/chromium
 WORKERS ?= 2
 # The tests run a second time on PostgreSQL: the models, sync, booking and API (browser tests left out).
-PG_TESTS ?= tests/foundation tests/calendar tests/booking tests/event_types tests/sync tests/mail
+PG_TESTS ?= tests/foundation tests/calendar tests/booking tests/event_types tests/sync tests/mail tests/teams tests/jit tests/members tests/feeds tests/rules tests/explain
 # Runs its command with TEST_DATABASE_URL set, starting a throwaway cluster when it is not set already.
 WITH_POSTGRES := $(BIN)/python tests/postgres/cluster.py
 

@@ -5,6 +5,7 @@ import sqlite3
 from datetime import timedelta
 
 import niquests
+import pytest
 
 from webapp import create_app
 from playhouse.migrate import SchemaMigrator
@@ -98,6 +99,7 @@ def test_the_check_before_a_booking_counts_as_a_successful_read(app, calendars, 
     assert [r.kind for r in calendars.runs(SyncRun.CHECK)] == ["check"]
 
 
+@pytest.mark.sqlite_only  # builds the old schema in a SQLite file; tests/postgres migrates every step on PostgreSQL
 def test_the_migration_adds_the_health_columns_to_an_existing_database(app_config, make_user, make_account):
     account = make_account(make_user(), "ada@icloud.example", calendars={"https://c/1/": ("Work", "conflict")})
     fresh = create_app(app_config)

@@ -174,6 +174,7 @@ def test_non_admins_cannot_invite_and_see_the_list_read_only(app, admin, make_us
             members.invite(User.by_email("bob@example.com"), "eve@example.com")
 
 
+@pytest.mark.sqlite_only  # searches the SQLite file itself
 def test_the_token_is_never_stored_in_plain(app, admin, logged_in, smtp, app_config):
     _invite(logged_in, "grace@example.com")
     link = accept_link(smtp.wait_for(1)[0])
