@@ -23,10 +23,13 @@ def _day() -> date:
 
 
 def apple(name: str, day: date) -> str:
-    """A fixture moved to `day` (its events are on 2026-12-10 and -11)."""
+    """A fixture moved to `day` (its events are on 2026-12-10 and -11; the all-day one ends, exclusive, on -12)."""
     text = (FIXTURES / name).read_text()
-    text = text.replace("20261210", "<DAY>").replace("20261211", "<NEXT>")
-    return text.replace("<DAY>", f"{day:%Y%m%d}").replace("<NEXT>", f"{day + timedelta(days=1):%Y%m%d}")
+    for n, stamp in enumerate(("20261210", "20261211", "20261212")):
+        text = text.replace(stamp, f"<DAY+{n}>")
+    for n in range(3):
+        text = text.replace(f"<DAY+{n}>", f"{day + timedelta(days=n):%Y%m%d}")
+    return text
 
 
 def local(day: date, hour: int, minute: int = 0) -> datetime:
