@@ -16,6 +16,7 @@ from tests.postgres.server import PostgresServer
 from tests.rigs.icloud_front import IcloudFront
 from tests.rigs.quiet import QuietHandler
 from tests.rigs.radicale_rig import RadicaleRig
+from tests.rigs.smtp_rig import SmtpRig
 from webapp import create_app
 from webapp.auth import create_user
 from webapp.models import User
@@ -162,6 +163,14 @@ def logged_in(user, auth, client):
 @pytest.fixture
 def radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RadicaleRig]:
     rig = RadicaleRig(tmp_path_factory.mktemp("radicale"))
+    yield rig
+    rig.stop()
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpRig]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps what it receives."""
+    rig = SmtpRig()
     yield rig
     rig.stop()
 

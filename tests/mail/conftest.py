@@ -1,7 +1,6 @@
 """E-mail tests: a real SMTP server on loopback, the booking owner of the calendar tests, mail helpers."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 from email.message import EmailMessage
 
 import pytest
@@ -11,13 +10,6 @@ from tests.calendar.conftest import BERLIN, at, day, monday_in_two_weeks, owner 
 from tests.rigs.smtp_rig import SmtpRig
 
 PUBLIC_URL = "https://book.example.test"
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpRig]:
-    rig = SmtpRig()
-    yield rig
-    rig.stop()
 
 
 @pytest.fixture

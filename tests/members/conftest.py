@@ -1,7 +1,6 @@
 """Members tests: a real SMTP server on loopback, PUBLIC_URL for the links, the first user (an admin)."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 
 import pytest
 
@@ -11,13 +10,6 @@ from webapp.models import User
 
 PUBLIC_URL = "https://slotwise.example.test"
 HX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpRig]:
-    rig = SmtpRig()
-    yield rig
-    rig.stop()
 
 
 @pytest.fixture
