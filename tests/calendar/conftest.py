@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.bearer import BearerClient
 from webapp.auth import issue_api_token
 from webapp.models import User
 
@@ -39,23 +40,7 @@ def token(app, owner) -> str:
 @pytest.fixture
 def api(app, token):
     """A test client that sends the Bearer token with every request."""
-    client = app.test_client()
-    headers = {"Authorization": f"Bearer {token}"}
-
-    class Api:
-        def get(self, url, **kw):
-            return client.get(url, headers=headers, **kw)
-
-        def post(self, url, **kw):
-            return client.post(url, headers=headers, **kw)
-
-        def patch(self, url, **kw):
-            return client.patch(url, headers=headers, **kw)
-
-        def delete(self, url, **kw):
-            return client.delete(url, headers=headers, **kw)
-
-    return Api()
+    return BearerClient(app, token)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from tests.bearer import BearerClient
 from tests.calendar.conftest import BERLIN, at, monday_in_two_weeks  # noqa: F401 (re-exported for the tests)
 from tests.feeds.feed_server import FeedServer
 from webapp.auth import issue_api_token
@@ -77,23 +78,7 @@ def api(app, owner):
     """A test client sending a Bearer token of `owner`."""
     with app.app_context():
         token = issue_api_token(owner)
-    client = app.test_client()
-    headers = {"Authorization": f"Bearer {token}"}
-
-    class Api:
-        def get(self, url, **kw):
-            return client.get(url, headers=headers, **kw)
-
-        def post(self, url, **kw):
-            return client.post(url, headers=headers, **kw)
-
-        def put(self, url, **kw):
-            return client.put(url, headers=headers, **kw)
-
-        def delete(self, url, **kw):
-            return client.delete(url, headers=headers, **kw)
-
-    return Api()
+    return BearerClient(app, token)
 
 
 @pytest.fixture
