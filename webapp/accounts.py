@@ -21,7 +21,7 @@ from .caldav_store import (
 )
 from .cleaning import clean_email
 from .crypto import encrypt
-from .db import database
+from .db import write_transaction
 from .ids import parse_id
 from .models import Appointment, BlockedSlot, CalendarAccount, RemoteCalendar, RemoteObject, User, utcnow
 from .sync import request_sync
@@ -140,7 +140,7 @@ def connect_account(user: User, email: str, raw_password: str) -> CalendarAccoun
     """
     email, password = _check_shape(email, raw_password)
     found = _list_calendars(email, password)
-    with database.atomic():
+    with write_transaction():
         account = CalendarAccount.get_or_none(
             (CalendarAccount.owner == user) & (CalendarAccount.provider == "icloud") & (CalendarAccount.email == email)
         )
@@ -161,7 +161,7 @@ def reconnect_account(account: CalendarAccount, raw_password: str) -> CalendarAc
     """Replace the account's app-specific password after logging in with it; Connected on success."""
     _, password = _check_shape(None, raw_password)
     found = _list_calendars(account.email, password)
-    with database.atomic():
+    with write_transaction():
         account.password_encrypted = encrypt(password)
         set_ok(account)
         account.save()
@@ -175,7 +175,7 @@ def disconnect_account(account: CalendarAccount) -> None:
     """Forget the account: credentials, its calendars (and so any Primary / Check for Conflicts choice),
     their remote objects and the Blocked Slots read from them. Appointments stay in Slotwise."""
     calendars = RemoteCalendar.select(RemoteCalendar.id).where(RemoteCalendar.account == account)
-    with database.atomic():
+    with write_transaction():
         # Explicit rather than trusting ON DELETE alone: a database opened without foreign keys
         # would otherwise keep orphaned Blocked Slots that still block time.
         BlockedSlot.delete().where(BlockedSlot.remote_calendar.in_(calendars)).execute()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from . import sync
-from .db import database
+from .db import write_transaction
 from .ids import parse_id
 from .models import CalendarAccount, RemoteCalendar, User
 
@@ -63,7 +63,7 @@ def configure_calendars(user: User, primary_id: int | None, conflict_ids: Iterab
             "Calendar. Nothing was changed."
         )
     changed: set[int] = set()
-    with database.atomic():
+    with write_transaction():
         for cal in mine.values():
             if cal.id == primary_id:
                 role = RemoteCalendar.PRIMARY

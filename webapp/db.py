@@ -277,6 +277,13 @@ def is_sqlite() -> bool:
     return isinstance(database.obj, SqliteDatabase)
 
 
+def write_transaction():
+    """A transaction that reads and then writes. On SQLite it takes the write lock at BEGIN (IMMEDIATE):
+    a deferred one that has read cannot wait for another writer's commit and fails at once with
+    "database is locked"; an immediate one waits (busy_timeout) like any writer. Nested: a savepoint."""
+    return database.atomic("IMMEDIATE") if is_sqlite() else database.atomic()
+
+
 def is_postgresql() -> bool:
     return isinstance(database.obj, PostgresqlDatabase)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from . import feeds
 from .accounts import disconnect_account
 from .crypto import SecretUnreadable, decrypt, encrypt
-from .db import database
+from .db import write_transaction
 from .ids import parse_id
 from .models import CalendarAccount, RemoteCalendar, User
 from .sync.feed import fetcher_for_app
@@ -102,7 +102,7 @@ def add_subscription(user: User, raw_name: object, raw_url: object) -> Subscript
         raise SubscriptionProblem({"url": f"{exc} Nothing was saved."}) from None
     except feeds.FeedError as exc:
         raise SubscriptionProblem({"url": f"The feed could not be read: {exc} Nothing was saved."}) from None
-    with database.atomic():
+    with write_transaction():
         account = CalendarAccount(owner=user, provider=CalendarAccount.SUBSCRIPTION,
                                   email=f"subscription-{secrets.token_hex(8)}", password_encrypted=encrypt(url))
         set_ok(account)

@@ -14,7 +14,7 @@ from flask import current_app
 
 from ..caldav_store import MULTIGET_MAX_HREFS, Forbidden, Listing, Store
 from ..calendars import ical, reading
-from ..db import database, insert_rows
+from ..db import insert_rows, write_transaction
 from ..models import Appointment, BlockedSlot, CalendarAccount, RemoteCalendar, RemoteObject, SyncRun, User, utcnow
 from ..times import zone_of
 from . import plan as core
@@ -70,7 +70,7 @@ def _write_slots(obj: RemoteObject, cal: RemoteCalendar, owner: User, busy: list
 
 def forget_calendar(cal: RemoteCalendar) -> None:
     """A calendar no longer read: drop its mirror and token, so choosing it again re-imports it."""
-    with database.atomic():
+    with write_transaction():
         BlockedSlot.delete().where(BlockedSlot.remote_calendar == cal).execute()
         RemoteObject.delete().where(RemoteObject.calendar == cal).execute()
         RemoteCalendar.update(sync_token=None, ctag=None, empty_strikes=0, synced_until=None).where(
@@ -142,11 +142,11 @@ def pull_calendar(store: Store, cal: RemoteCalendar, run: SyncRun, window: Windo
     # Each batch is applied as it arrives: memory stays bounded and a sync cut short keeps what it read
     # (the token is saved only at the end, so the next sync fetches just what is still different).
     for fetched in store.multiget_batches(cal.url, plan.fetch, max_hrefs=max_hrefs):
-        with database.atomic():
+        with write_transaction():
             retry += _store_objects(cal, fetched.found, listing.changed, owner, run, window, zone, own_uids)
         fetched_hrefs.update(fetched.found)
         missing += fetched.missing
-    with database.atomic():
+    with write_transaction():
         _delete_objects(cal, plan.delete, run)
         for href, etag in plan.touch.items():
             obj, _ = RemoteObject.get_or_create(calendar=cal, href=href, defaults={"etag": etag})
@@ -211,7 +211,7 @@ def mirror_everything(cal: RemoteCalendar, run: SyncRun, window: Window, owner: 
     else:
         cal.empty_strikes = 0
     own_uids = _own_uids(owner)  # the owner's own appointments in a published calendar never block twice
-    with database.atomic():
+    with write_transaction():
         retry = _store_objects(cal, {href: objects[href] for href in plan.fetch}, listed, owner, run, window, zone,
                                own_uids)
         _delete_objects(cal, plan.delete, run)
@@ -225,7 +225,7 @@ def mirror_unchanged(cal: RemoteCalendar, window: Window, owner: User) -> None:
     """The source answered "unchanged": only re-expand the stored objects when the window moved."""
     if not _window_moved(cal, window):
         return
-    with database.atomic():
+    with write_transaction():
         _extend_window(cal, owner, window, zone_of(owner), skip=set(), own_uids=_own_uids(owner))
         cal.synced_until = window.end
         cal.save()
